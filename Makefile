@@ -1,0 +1,39 @@
+# Signpost — the two commands: `make run` and `make test`. Both create .venv when missing.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.signpost-installed
+PIP := $(PY) -m pip --disable-pip-version-check
+
+.PHONY: run test lint install train bench clean-models
+
+install: $(STAMP)
+
+# The lock pins every package; rasa and rasa-sdk declare Requires-Python <3.11 and go in with --no-deps only.
+$(STAMP): requirements/lock.txt requirements/rasa.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q "pip==24.2"
+	$(PIP) install -r requirements/lock.txt
+	$(PIP) install --no-deps --ignore-requires-python -r requirements/rasa.txt
+	$(PIP) install --no-deps -e .
+	@touch $@
+
+run: install
+	$(VENV)/bin/signpost run
+
+train: install
+	$(VENV)/bin/signpost train
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+test: install lint
+	$(VENV)/bin/signpost train
+	$(PY) -m pytest
+
+bench: install
+	$(PY) bench/bench_turns.py
+
+clean-models:
+	rm -rf models

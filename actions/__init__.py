@@ -1,0 +1,1 @@
+"""Rasa custom actions: thin translators between the tracker and Signpost's plain-Python domain logic."""

@@ -1,0 +1,58 @@
+"""The action server's one client for the app database (catalogue and conversation records).
+
+Nothing connects at import time: the engine is made on first use. Every database call runs in a worker
+thread so ``async def run`` never blocks the action server's event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+logger = logging.getLogger(__name__)
+
+
+class CatalogueClient:
+    def __init__(self, database_url: str | None = None) -> None:
+        self._database_url = database_url
+
+    @cached_property
+    def engine(self) -> Engine:
+        from bot.db import make_engine
+        from bot.settings import load_settings
+
+        return make_engine(self._database_url or load_settings().database_url)
+
+    async def match(self, profile: dict[str, Any]) -> dict[str, Any]:
+        from knowledge.match import match_profile
+
+        profile = {"as_of": date.today().isoformat(), "language": "en", "answers": {}, **profile}
+        return await asyncio.to_thread(match_profile, self.engine, profile)
+
+    async def resolve_place(self, text: str):
+        from knowledge.places import resolve_place
+
+        return await asyncio.to_thread(resolve_place, text)
+
+    async def record_conversation(self, sender_id: str, channel: str | None, language: str = "en") -> None:
+        from bot.conversations import record_conversation
+
+        try:
+            await asyncio.to_thread(record_conversation, self.engine, sender_id, channel or "rest", language)
+        except Exception:  # recording is bookkeeping: never let it break the citizen's turn
+            logger.exception("could not record conversation")
+
+
+_clients: dict[str | None, CatalogueClient] = {}
+
+
+def get_client(database_url: str | None = None) -> CatalogueClient:
+    """One client (and so one connection pool) per database URL for the life of the action server."""
+    if database_url not in _clients:
+        _clients[database_url] = CatalogueClient(database_url)
+    return _clients[database_url]

@@ -1,0 +1,1 @@
+"""Signpost runtime: CLI, database, desk and Rasa-side components."""

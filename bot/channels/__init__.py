@@ -1,0 +1,1 @@
+"""Channels as citizens use them: SMS (Twilio), Telegram, web; rendering per channel."""

@@ -1,0 +1,1 @@
+"""Channel tables (on bot.db.Base): SMS opt-outs, webhook de-duplication."""

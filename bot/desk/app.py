@@ -1,0 +1,73 @@
+"""Desk app factory: routes, and dependencies kept in ``app[...]`` (no module-level state)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.db import make_engine
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+MAX_BODY = 64 * 1024
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/healthz")
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+@routes.get("/")
+async def demo_page(request: web.Request) -> web.Response:
+    """The demo page with the chat widget; it talks to Rasa's REST channel directly."""
+    html = (HERE / "templates" / "demo.html").read_text()
+    html = html.replace("{{RASA_URL}}", json.dumps(request.app["public_rasa_url"]))
+    return web.Response(text=html, content_type="text/html")
+
+
+def _bad_request(message: str) -> web.Response:
+    return web.json_response({"error": message}, status=400)
+
+
+@routes.post("/api/v1/match")
+async def match_api(request: web.Request) -> web.Response:
+    """The ``signpost match`` contract over HTTP, for other agencies' systems."""
+    from knowledge.match import ProfileError, match_profile
+
+    if request.content_length and request.content_length > MAX_BODY:
+        return web.json_response({"error": "profile too large"}, status=413)
+    try:
+        profile = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return _bad_request("the body must be a JSON profile, see DESIGN.md (signpost match)")
+    if not isinstance(profile, dict):
+        return _bad_request("the profile must be a JSON object")
+    try:
+        result = await asyncio.to_thread(match_profile, request.app["engine"], profile)
+    except ProfileError as exc:
+        return _bad_request(str(exc))
+    return web.json_response(result)
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY)
+    app["settings"] = settings
+    app["engine"] = make_engine(settings.database_url)
+    app["public_rasa_url"] = os.environ.get("SIGNPOST_PUBLIC_RASA_URL", settings.rasa_url)
+    app.add_routes(routes)
+    app.router.add_static("/static/", HERE / "static")
+
+    async def dispose_engine(app: web.Application) -> None:
+        app["engine"].dispose()
+
+    app.on_cleanup.append(dispose_engine)
+    return app

@@ -1,0 +1,24 @@
+"""Rasa's SQL event broker, on its own table so it can share the one database with the SQL tracker store.
+
+Stock ``SQLEventBroker`` and ``SQLTrackerStore`` both name their table ``events`` with different columns, so
+on one database URL the second one to start breaks. Only the table changes here; ``publish`` is Rasa's.
+"""
+
+from __future__ import annotations
+
+from rasa.core.brokers.sql import SQLEventBroker
+from sqlalchemy import Column, Integer, String
+from sqlalchemy import Text as SqlText
+from sqlalchemy.orm import declarative_base
+
+BROKER_TABLE = "rasa_broker_events"
+
+
+class SignpostSQLEventBroker(SQLEventBroker):
+    Base = declarative_base()
+
+    class SQLBrokerEvent(Base):
+        __tablename__ = BROKER_TABLE
+        id = Column(Integer, primary_key=True)
+        sender_id = Column(String(255), index=True)
+        data = Column(SqlText)

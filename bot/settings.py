@@ -1,0 +1,48 @@
+"""Settings read from the environment, in one place, so every process agrees on them."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "sqlite:///var/signpost.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+    rabbitmq_url: str | None = None
+    rasa_port: int = 5005
+    action_port: int = 5055
+    desk_port: int = 8080
+    host: str = "127.0.0.1"
+    project_root: Path = field(default=PROJECT_ROOT)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def action_endpoint(self) -> str:
+        return f"http://{self.host}:{self.action_port}/webhook"
+
+    @property
+    def var_dir(self) -> Path:
+        return self.project_root / "var"
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Build settings from environment variables (``DATABASE_URL``, ``REDIS_URL``, ``RABBITMQ_URL``, ports)."""
+    env = dict(os.environ if env is None else env)
+    return Settings(
+        database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+        redis_url=env.get("REDIS_URL") or None,
+        rabbitmq_url=env.get("RABBITMQ_URL") or None,
+        rasa_port=int(env.get("SIGNPOST_RASA_PORT", 5005)),
+        action_port=int(env.get("SIGNPOST_ACTION_PORT", 5055)),
+        desk_port=int(env.get("SIGNPOST_DESK_PORT", 8080)),
+        host=env.get("SIGNPOST_HOST", "127.0.0.1"),
+    )

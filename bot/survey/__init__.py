@@ -1,0 +1,1 @@
+"""Exit survey, satisfaction index, failure demand and the public report (plain Python)."""

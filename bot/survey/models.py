@@ -1,0 +1,1 @@
+"""Survey and analytics tables (on bot.db.Base)."""

@@ -1,0 +1,58 @@
+"""The one-database layer: URL handling, migrations and conversation bookkeeping on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import inspect, select
+
+from bot.conversations import record_conversation
+from bot.db import DatabaseUnavailable, check_connection, current_revision, make_engine, mask_url, normalise_url
+from bot.models import Conversation
+
+
+def test_mask_url_hides_password_but_keeps_the_rest():
+    masked = mask_url("postgresql://signpost:s3cr%40t@db.example:5432/signpost")
+    assert "s3cr" not in masked
+    assert masked == "postgresql://signpost:***@db.example:5432/signpost"
+
+
+def test_mask_url_without_password_is_unchanged():
+    assert mask_url("sqlite:////tmp/x.db") == "sqlite:////tmp/x.db"
+
+
+def test_relative_sqlite_path_resolves_against_project_root(tmp_path):
+    url = normalise_url("sqlite:///var/x.db", root=tmp_path)
+    assert url == f"sqlite:///{tmp_path / 'var' / 'x.db'}"
+    assert (tmp_path / "var").is_dir()
+
+
+def test_unreachable_database_names_the_masked_url():
+    engine = make_engine("postgresql://someone:hunter2@127.0.0.1:1/nowhere")
+    with pytest.raises(DatabaseUnavailable) as err:
+        check_connection(engine)
+    message = str(err.value)
+    assert "postgresql://someone:***@127.0.0.1:1/nowhere" in message
+    assert "hunter2" not in message
+
+
+def test_migrations_create_the_app_tables_and_are_idempotent(database_url):
+    from bot.db import upgrade
+
+    upgrade(database_url)
+    upgrade(database_url)  # a second run changes nothing and does not fail
+    engine = make_engine(database_url)
+    tables = set(inspect(engine).get_table_names())
+    assert "conversation" in tables
+    assert "alembic_version" in tables
+    assert current_revision(database_url) is not None
+
+
+def test_record_conversation_creates_then_updates_one_row(migrated_url):
+    engine = make_engine(migrated_url)
+    first = record_conversation(engine, "citizen-1", "rest")
+    second = record_conversation(engine, "citizen-1", "twilio", "fr")
+    with engine.connect() as conn:
+        rows = conn.execute(select(Conversation.__table__)).all()
+    assert len(rows) == 1
+    assert rows[0].channel == "twilio" and rows[0].language == "fr"
+    assert second.last_seen_at >= first.started_at
