@@ -38,7 +38,7 @@ class ValidateSituationForm(FormValidationAction):
             return {"location": place.code, "location_name": place.name}
         if place.candidates:
             buttons = [
-                {"title": c.label, "payload": "/inform_location" + json.dumps({"place": c.label})}
+                {"title": c.label(), "payload": "/inform_location" + json.dumps({"place": c.label()})}
                 for c in place.candidates
             ]
             dispatcher.utter_message(response="utter_place_ambiguous", place=text, buttons=buttons)
@@ -49,10 +49,10 @@ class ValidateSituationForm(FormValidationAction):
     async def validate_life_events(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        from knowledge.life_events import known_life_event_ids
+        from knowledge.vocab import load_vocabulary
 
         values = value if isinstance(value, list) else [value]
-        known = set(known_life_event_ids())
+        known = set(load_vocabulary().life_events)
         kept = list(dict.fromkeys(v for v in values if v in known))
         if not kept:
             dispatcher.utter_message(response="utter_life_event_unknown")

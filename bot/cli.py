@@ -19,6 +19,7 @@ class CLIError(Exception):
 
 def build_parser() -> argparse.ArgumentParser:
     from bot import cli_db, cli_run
+    from bot.survey import cli as survey_cli
     from knowledge import cli as knowledge_cli
 
     parser = argparse.ArgumentParser(
@@ -30,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_run.register(sub)
     cli_db.register(sub)
     knowledge_cli.register(sub)
+    survey_cli.register(sub)
     return parser
 
 

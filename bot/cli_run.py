@@ -80,8 +80,15 @@ def prepare(settings: Settings, allow_train: bool = True) -> Path:
         upgrade(settings.database_url)
     except DatabaseUnavailable as exc:
         raise CLIError(str(exc)) from exc
-    report = ensure_catalogue_loaded(make_engine(settings.database_url))
-    print(f"catalogue: {report}", flush=True)
+    engine = make_engine(settings.database_url)
+    report = ensure_catalogue_loaded(engine)
+    engine.dispose()
+    if not report.ok:
+        details = "\n  ".join(str(e) for e in report.errors[:20])
+        raise CLIError(f"the catalogue has errors, nothing was loaded:\n  {details}\n"
+                       "fix them (see `signpost knowledge validate`) and start again")
+    print(f"catalogue: version {report.version}, {report.services} services"
+          f"{' (reloaded)' if report.changed else ''}", flush=True)
     if not trained:
         print("training the Rasa model (first run or training data changed; takes a few minutes)…", flush=True)
         train(settings.project_root)

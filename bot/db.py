@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.engine.url import URL
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import declarative_base, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from bot.settings import PROJECT_ROOT
 
@@ -62,6 +63,9 @@ def make_engine(url: str, **kwargs) -> Engine:
     url = normalise_url(url)
     if make_url(url).get_backend_name() == "sqlite":
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 10})
+        if make_url(url).database not in (None, "", ":memory:"):
+            # SQLAlchemy 1.4 gives file SQLite a NullPool: every query would reconnect and re-run the pragmas.
+            kwargs.setdefault("poolclass", QueuePool)
         engine = create_engine(url, future=True, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

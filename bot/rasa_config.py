@@ -23,7 +23,8 @@ def sql_params(database_url: str) -> dict[str, Any]:
         return {"dialect": "sqlite", "db": url.database}
     if backend not in {"postgresql", "mysql"}:
         raise ValueError(f"unsupported database for Rasa's tracker store: {backend}")
-    params: dict[str, Any] = {"dialect": backend, "host": url.host or "127.0.0.1", "db": url.database}
+    # Rasa reads the host from the endpoint's ``url`` key (it passes ``host=url``), so ``host`` must not be used
+    params: dict[str, Any] = {"dialect": backend, "url": url.host or "127.0.0.1", "db": url.database}
     if url.port:
         params["port"] = url.port
     if url.username:

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from aiohttp import web
+from sqlalchemy.engine import Engine
 
 from bot.db import make_engine
 from bot.settings import Settings
@@ -17,6 +18,10 @@ logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 MAX_BODY = 64 * 1024
+
+SETTINGS = web.AppKey("settings", Settings)
+ENGINE = web.AppKey("engine", Engine)
+PUBLIC_RASA_URL = web.AppKey("public_rasa_url", str)
 
 routes = web.RouteTableDef()
 
@@ -30,7 +35,7 @@ async def healthz(request: web.Request) -> web.Response:
 async def demo_page(request: web.Request) -> web.Response:
     """The demo page with the chat widget; it talks to Rasa's REST channel directly."""
     html = (HERE / "templates" / "demo.html").read_text()
-    html = html.replace("{{RASA_URL}}", json.dumps(request.app["public_rasa_url"]))
+    html = html.replace("{{RASA_URL}}", json.dumps(request.app[PUBLIC_RASA_URL]))
     return web.Response(text=html, content_type="text/html")
 
 
@@ -52,7 +57,7 @@ async def match_api(request: web.Request) -> web.Response:
     if not isinstance(profile, dict):
         return _bad_request("the profile must be a JSON object")
     try:
-        result = await asyncio.to_thread(match_profile, request.app["engine"], profile)
+        result = await asyncio.to_thread(match_profile, request.app[ENGINE], profile)
     except ProfileError as exc:
         return _bad_request(str(exc))
     return web.json_response(result)
@@ -60,14 +65,14 @@ async def match_api(request: web.Request) -> web.Response:
 
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
-    app["settings"] = settings
-    app["engine"] = make_engine(settings.database_url)
-    app["public_rasa_url"] = os.environ.get("SIGNPOST_PUBLIC_RASA_URL", settings.rasa_url)
+    app[SETTINGS] = settings
+    app[ENGINE] = make_engine(settings.database_url)
+    app[PUBLIC_RASA_URL] = os.environ.get("SIGNPOST_PUBLIC_RASA_URL", settings.rasa_url)
     app.add_routes(routes)
     app.router.add_static("/static/", HERE / "static")
 
     async def dispose_engine(app: web.Application) -> None:
-        app["engine"].dispose()
+        app[ENGINE].dispose()
 
     app.on_cleanup.append(dispose_engine)
     return app

@@ -6,7 +6,14 @@ import pytest
 from sqlalchemy import inspect, select
 
 from bot.conversations import record_conversation
-from bot.db import DatabaseUnavailable, check_connection, current_revision, make_engine, mask_url, normalise_url
+from bot.db import (
+    DatabaseUnavailable,
+    check_connection,
+    current_revision,
+    make_engine,
+    mask_url,
+    normalise_url,
+)
 from bot.models import Conversation
 
 

@@ -22,7 +22,7 @@ def test_sqlite_url_becomes_rasa_sql_params(tmp_path):
 
 def test_postgres_url_becomes_rasa_sql_params():
     params = sql_params("postgresql://user:pw@db.local:5433/signpost")
-    assert params == {"dialect": "postgresql", "host": "db.local", "port": 5433, "db": "signpost",
+    assert params == {"dialect": "postgresql", "url": "db.local", "port": 5433, "db": "signpost",
                       "username": "user", "password": "pw"}
 
 
@@ -74,8 +74,9 @@ async def test_tracker_store_and_event_broker_share_one_database(database_url):
 
 
 def _redis_or_skip(url: str):
-    from tests.conftest import service_missing
     import redis
+
+    from tests.conftest import service_missing
 
     client = redis.Redis.from_url(url, socket_connect_timeout=2)
     try:

@@ -6,6 +6,7 @@ Runs once on SQLite and once on the real PostgreSQL: the whole stack is configur
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 import uuid
 
@@ -105,10 +106,20 @@ def test_conversation_is_stored_in_the_tracker_store_and_published_to_the_broker
     assert channel == "rest"
 
 
-def test_malformed_rest_body_is_a_client_error_not_a_crash(stack):
-    req = urllib.request.Request(stack.rest_url, data=b"{not json", headers={"Content-Type": "application/json"})
+@pytest.mark.parametrize("body", [
+    b"{not json",
+    b"[1, 2, 3]",
+    b'{"sender": "x"}',
+    b'{"sender": "x", "message": 42}',
+    b'{"sender": "x", "message": "   "}',
+    b'{"message": "hi"}',
+    json.dumps({"sender": "x", "message": "a" * 5000}).encode(),
+    b"\xff\xfe\x00binary",
+])
+def test_malformed_rest_body_is_a_client_error_not_a_crash(stack, body):
+    req = urllib.request.Request(stack.rest_url, data=body, headers={"Content-Type": "application/json"})
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(req, timeout=30)
-    assert 400 <= err.value.code < 500
+    assert 400 <= err.value.code < 500, err.value.read()[:500]
     # and the server still answers afterwards
     assert "Signpost" in texts(say(stack, f"it-{uuid.uuid4().hex[:8]}", "hi"))

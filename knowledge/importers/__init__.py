@@ -1,0 +1,55 @@
+"""Importers: build catalogue YAML under ``knowledge/catalogue/`` from the real data in ``../shared/data``.
+
+Each importer keeps the source's record id, URL, a last-reviewed date (the date of the source data) and the
+licence attribution the source asks for, and maps the source's tags to the one life-event taxonomy
+(``knowledge/life_events.yml``) and its questions to the criteria vocabulary (``knowledge/criteria.yml``).
+
+    run_import("usagov", data_dir) → ImportResult
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from knowledge import CATALOGUE_DIR
+
+SOURCES = ("usagov", "px", "govuk", "gc", "vac", "mfb")
+
+
+@dataclass
+class ImportResult:
+    source: str
+    path: str
+    services: int = 0
+    navigators: int = 0
+    skipped: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get("SIGNPOST_SHARED_DATA")
+    if env:
+        return Path(env)
+    from knowledge import PACKAGE_DIR
+
+    return (PACKAGE_DIR.parent.parent / "shared" / "data").resolve()
+
+
+def run_import(source: str, data_dir: Path | str | None = None, out_dir: Path | str | None = None) -> ImportResult:
+    """Run one importer, write its YAML file and validate it (errors are reported in the result)."""
+    import importlib
+
+    from knowledge.catalogue import read_catalogue
+
+    if source not in SOURCES:
+        raise ValueError(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
+    module = importlib.import_module(f"knowledge.importers.{source}")
+    data_dir = Path(data_dir or default_data_dir())
+    out_dir = Path(out_dir or CATALOGUE_DIR)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    result = module.run(data_dir, out_dir)
+    checked = read_catalogue(Path(result.path))
+    result.errors = [str(e) for e in checked.errors]
+    return result
