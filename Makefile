@@ -14,7 +14,7 @@ install: $(STAMP)
 $(STAMP): requirements/lock.txt requirements/rasa.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q "pip==24.2"
-	$(PIP) install -r requirements/lock.txt
+	$(PIP) install -q -r requirements/lock.txt
 	$(PIP) install --no-deps --ignore-requires-python -r requirements/rasa.txt
 	$(PIP) install --no-deps -e .
 	@touch $@

@@ -20,6 +20,9 @@ from pathlib import Path
 
 from bot.settings import Settings, load_settings
 
+# Rasa's dependencies print pages of deprecation warnings at start; they are noise to an operator.
+QUIET_WARNINGS = "ignore::DeprecationWarning,ignore::PendingDeprecationWarning,ignore::FutureWarning"
+
 SERVICE_PORTS = (("rasa_port", "Rasa server", "SIGNPOST_RASA_PORT"),
                  ("action_port", "action server", "SIGNPOST_ACTION_PORT"),
                  ("desk_port", "desk", "SIGNPOST_DESK_PORT"))
@@ -95,13 +98,13 @@ def prepare(settings: Settings, allow_train: bool = True) -> Path:
     return model_path(settings.project_root)
 
 
-def process_commands(settings: Settings, model: Path, endpoints: Path) -> dict[str, str]:
+def process_commands(settings: Settings, model: Path, endpoints: Path, credentials: Path) -> dict[str, str]:
     py = shlex.quote(sys.executable)
     return {
-        "rasa": (f"{py} -m rasa run --enable-api --auth-token \"$SIGNPOST_RASA_TOKEN\" --cors '*' "
+        "rasa": (f"{py} -m bot.rasa_ext.serve --enable-api --cors '*' "
                  f"--interface {settings.host} --port {settings.rasa_port} --model {shlex.quote(str(model))} "
-                 f"--endpoints {shlex.quote(str(endpoints))} --credentials credentials.yml"),
-        "actions": f"{py} -m rasa_sdk --actions actions --port {settings.action_port}",
+                 f"--endpoints {shlex.quote(str(endpoints))} --credentials {shlex.quote(str(credentials))}"),
+        "actions": f"SANIC_HOST={settings.host} {py} -m rasa_sdk --actions actions --port {settings.action_port}",
         "desk": f"{py} -m bot.desk --host {settings.host} --port {settings.desk_port}",
     }
 
@@ -141,16 +144,23 @@ def _announce_when_ready(manager, settings: Settings, stop: threading.Event) -> 
 def _run(args) -> int:
     from honcho.manager import Manager
 
-    from bot.rasa_config import write_endpoints
+    from bot.cli import CLIError
+    from bot.rasa_config import write_credentials, write_endpoints
 
     settings = load_settings()
     check_ports(settings)
     model = prepare(settings, allow_train=not args.no_train)
     endpoints = write_endpoints(settings)
+    from bot.channels.credentials import ChannelConfigError
+
+    try:
+        credentials = write_credentials(settings)
+    except ChannelConfigError as exc:
+        raise CLIError(str(exc)) from exc
     env = dict(os.environ, SIGNPOST_RASA_TOKEN=rasa_token(settings), DATABASE_URL=settings.database_url,
-               SIGNPOST_RASA_URL=settings.rasa_url, PYTHONUNBUFFERED="1")
+               SIGNPOST_RASA_URL=settings.rasa_url, PYTHONUNBUFFERED="1", PYTHONWARNINGS=QUIET_WARNINGS)
     manager = Manager()
-    for name, cmd in process_commands(settings, model, endpoints).items():
+    for name, cmd in process_commands(settings, model, endpoints, credentials).items():
         manager.add_process(name, cmd, env=env, cwd=str(settings.project_root))
     stop = threading.Event()
     threading.Thread(target=_announce_when_ready, args=(manager, settings, stop), daemon=True).start()

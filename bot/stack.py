@@ -55,6 +55,7 @@ class Stack:
     settings: Settings
     token: str
     logs: dict[str, Path]
+    pids: dict[str, int]
 
     @property
     def rest_url(self) -> str:
@@ -62,11 +63,12 @@ class Stack:
 
 
 @contextmanager
-def running_stack(database_url: str, model: Path, workdir: Path, token: str = "local-token") -> Iterator[Stack]:
+def running_stack(database_url: str, model: Path, workdir: Path, token: str = "local-token",
+                  channel_env: dict[str, str] | None = None) -> Iterator[Stack]:
     """Migrate and load the catalogue into ``database_url``, then run actions + Rasa until the block ends."""
     from bot.cli_run import process_commands
     from bot.db import make_engine, upgrade
-    from bot.rasa_config import write_endpoints
+    from bot.rasa_config import write_credentials, write_endpoints
     from knowledge.loader import ensure_catalogue_loaded
 
     settings = Settings(database_url=database_url, rasa_port=free_port(), action_port=free_port(),
@@ -76,8 +78,10 @@ def running_stack(database_url: str, model: Path, workdir: Path, token: str = "l
     ensure_catalogue_loaded(engine)
     engine.dispose()
     endpoints = write_endpoints(settings, workdir / "endpoints.yml")
-    env = {**os.environ, "DATABASE_URL": database_url, "SIGNPOST_RASA_TOKEN": token, "PYTHONUNBUFFERED": "1"}
-    commands = process_commands(settings, model, endpoints)
+    env = {**os.environ, **(channel_env or {}), "DATABASE_URL": database_url, "SIGNPOST_RASA_TOKEN": token,
+           "PYTHONUNBUFFERED": "1"}
+    credentials = write_credentials(settings, workdir / "credentials.yml", env=channel_env or {})
+    commands = process_commands(settings, model, endpoints, credentials)
     procs: list[subprocess.Popen] = []
     logs: dict[str, Path] = {}
     try:
@@ -88,6 +92,6 @@ def running_stack(database_url: str, model: Path, workdir: Path, token: str = "l
                                     stdout=logs[name].open("w"), stderr=subprocess.STDOUT, start_new_session=True)
             procs.append(proc)
             wait_until_up(health, proc, logs[name])
-        yield Stack(settings=settings, token=token, logs=logs)
+        yield Stack(settings=settings, token=token, logs=logs, pids={n: p.pid for n, p in zip(logs, procs)})
     finally:
         stop_processes(procs)

@@ -25,7 +25,7 @@ class FakeServer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
     def app(self) -> web.Application:
         raise NotImplementedError

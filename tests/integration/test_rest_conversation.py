@@ -123,3 +123,33 @@ def test_malformed_rest_body_is_a_client_error_not_a_crash(stack, body):
     assert 400 <= err.value.code < 500, err.value.read()[:500]
     # and the server still answers afterwards
     assert "Signpost" in texts(say(stack, f"it-{uuid.uuid4().hex[:8]}", "hi"))
+
+
+def test_api_token_is_not_visible_in_the_process_list(stack):
+    """The Rasa API token is passed by environment, never on a command line other users can read."""
+    import os
+    from pathlib import Path
+
+    group = {os.getpgid(pid) for pid in stack.pids.values()}
+    seen = 0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if os.getpgid(int(proc.name)) not in group:
+                continue
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (ProcessLookupError, FileNotFoundError, PermissionError):
+            continue
+        seen += 1
+        assert stack.token not in cmdline
+    assert seen >= 2  # the Rasa and action server processes were really inspected
+
+
+def test_rasa_http_api_requires_the_token(stack):
+    url = f"{stack.settings.rasa_url}/conversations/nobody/tracker"
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(url, timeout=30)
+    assert err.value.code == 401
+    with urllib.request.urlopen(f"{url}?token={stack.token}", timeout=30) as resp:
+        assert json.loads(resp.read())["sender_id"] == "nobody"
