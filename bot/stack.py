@@ -92,6 +92,6 @@ def running_stack(database_url: str, model: Path, workdir: Path, token: str = "l
                                     stdout=logs[name].open("w"), stderr=subprocess.STDOUT, start_new_session=True)
             procs.append(proc)
             wait_until_up(health, proc, logs[name])
-        yield Stack(settings=settings, token=token, logs=logs, pids={n: p.pid for n, p in zip(logs, procs)})
+        yield Stack(settings=settings, token=token, logs=logs, pids={n: p.pid for n, p in zip(logs, procs, strict=False)})
     finally:
         stop_processes(procs)
