@@ -34,6 +34,18 @@ class CatalogueClient:
         profile = {"as_of": date.today().isoformat(), "language": "en", "answers": {}, **profile}
         return await asyncio.to_thread(match_profile, self.engine, profile)
 
+    def match_sync(self, profile: dict[str, Any]) -> dict[str, Any]:
+        """For code already running in a worker thread (bot.conversation.step)."""
+        from knowledge.match import match_profile
+
+        profile = {"as_of": date.today().isoformat(), "language": "en", "answers": {}, **profile}
+        return match_profile(self.engine, profile)
+
+    def resolve_place_sync(self, text: str):
+        from knowledge.places import resolve_place
+
+        return resolve_place(text)
+
     async def resolve_place(self, text: str):
         from knowledge.places import resolve_place
 

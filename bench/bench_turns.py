@@ -4,7 +4,7 @@
 
 Without --signpost-url it starts Signpost's Rasa + action servers itself (SQLite in a temp dir). The stock bot
 is created with `rasa init --no-prompt` and trained once into ~/.cache/signpost-bench/stock (reused later).
-Each level runs C concurrent conversations; a conversation repeats its bot's script. Prints p50/p95/p99 per
+Each level runs C concurrent workers; each worker holds back-to-back conversations of its bot's script. Prints p50/p95/p99 per
 turn and turns per second, then Signpost's p50 as a multiple of the stock bot's. Loopback only; bounded.
 """
 
@@ -44,12 +44,14 @@ def percentile(values: list[float], q: float) -> float:
 async def run_level(url: str, script: list[str], concurrency: int, turns: int) -> dict[str, float]:
     latencies: list[float] = []
     errors = 0
-    per_conversation = max(len(script), turns // concurrency)
+    per_worker = max(len(script), turns // concurrency)
 
     async def conversation(session: aiohttp.ClientSession) -> None:
+        """One worker: back-to-back conversations, each the whole script under a new sender (as citizens do)."""
         nonlocal errors
-        sender = f"bench-{uuid.uuid4().hex[:10]}"
-        for i in range(per_conversation):
+        for i in range(per_worker):
+            if i % len(script) == 0:
+                sender = f"bench-{uuid.uuid4().hex[:10]}"
             start = time.perf_counter()
             try:
                 async with session.post(f"{url}/webhooks/rest/webhook",

@@ -20,6 +20,7 @@ from bot.channels.models import ButtonOffer, ButtonPayload, ProcessedMessage, Sm
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+PRUNE_EVERY = 1000  # forget old de-duplication ids every this many accepted messages
 
 
 class ChannelStore:
@@ -27,6 +28,7 @@ class ChannelStore:
         self._url = database_url
         self._engine = engine
         self._sessions = None
+        self._claims = 0
 
     @property
     def engine(self) -> Engine:
@@ -58,10 +60,13 @@ class ChannelStore:
             session.add(ProcessedMessage(channel=channel, message_id=message_id[:64]))
             try:
                 session.commit()
-                return True
             except IntegrityError:
                 session.rollback()
                 return False
+        self._claims += 1
+        if self._claims % PRUNE_EVERY == 0:
+            self.prune_processed()
+        return True
 
     def prune_processed(self, older_than: timedelta = timedelta(days=7)) -> int:
         """Forget de-duplication ids older than ``older_than`` (Twilio and Telegram stop retrying within a day)."""

@@ -109,7 +109,7 @@ class SignpostTwilioOutput(OutputChannel):
             self._numbers[key] = number
         return number
 
-    async def _create(self, number: str, body: str) -> bool:
+    async def _create(self, key: str, number: str, body: str) -> bool:
         from twilio.base.exceptions import TwilioRestException
 
         for attempt in range(self.retries):
@@ -117,8 +117,9 @@ class SignpostTwilioOutput(OutputChannel):
                 await self._twilio().messages.create_async(to=number, from_=self.twilio_number, body=body)
                 return True
             except TwilioRestException as exc:
-                if exc.code == OPTED_OUT_AT_TWILIO:
-                    logger.info("twilio: recipient has opted out at the carrier; not sending")
+                if exc.code == OPTED_OUT_AT_TWILIO:  # Twilio's own opt-out list: keep ours in step
+                    logger.info("twilio: %s has opted out at Twilio; recorded", key)
+                    await self.store.call(self.store.set_opted_out, key, True)
                     return False
                 if exc.status == 429 or exc.status >= 500:
                     logger.warning("twilio: send failed with HTTP %s (attempt %d)", exc.status, attempt + 1)
@@ -146,7 +147,7 @@ class SignpostTwilioOutput(OutputChannel):
             return 0
         sent = 0
         for part in sms.split_sms(sms.gsm_friendly(text), self.max_segments):
-            if not await self._create(number, part):
+            if not await self._create(recipient_id, number, part):
                 break
             sent += 1
         return sent

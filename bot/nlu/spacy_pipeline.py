@@ -102,6 +102,17 @@ def ensure_pipeline(target: Path = DEFAULT_DIR, lang: str = "en") -> Path:
     stamp = path / "signpost-vocabulary.txt"
     if stamp.is_file() and stamp.read_text().strip() == fingerprint:
         return path
-    build_pipeline(lang, patterns).to_disk(path)
-    stamp.write_text(fingerprint)
+    import shutil
+    import tempfile
+
+    target.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{lang}-", dir=target))  # build aside, then swap: readers never see half
+    build_pipeline(lang, patterns).to_disk(tmp / lang)
+    (tmp / lang / stamp.name).write_text(fingerprint)
+    old = target / f".{lang}-old-{tmp.name}"
+    if path.exists():
+        path.rename(old)
+    (tmp / lang).rename(path)
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
     return path

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.settings import PROJECT_ROOT
 from tests.channels.fakes import FakeTelegram, FakeTwilio
@@ -135,9 +134,8 @@ class Live:
 @pytest.fixture(scope="session")
 def live(trained_model, tmp_path_factory) -> Iterator[Live]:
     """Rasa (``rasa run --enable-api --credentials``) + action server, with both channels pointed at fakes."""
-    from bot.channels.credentials import write_credentials
     from bot.db import upgrade
-    from bot.rasa_config import write_endpoints
+    from bot.rasa_config import write_credentials, write_endpoints
     from bot.settings import Settings
     from bot.stack import free_port, stop_processes, wait_until_up
 
@@ -158,7 +156,7 @@ def live(trained_model, tmp_path_factory) -> Iterator[Live]:
            "TWILIO_API_BASE": twilio.url,
            "TELEGRAM_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_VERIFY": TELEGRAM_USERNAME,
            "TELEGRAM_WEBHOOK_URL": f"{rasa_url}/webhooks/telegram/webhook", "TELEGRAM_API_BASE": telegram.url}
-    credentials = write_credentials(PROJECT_ROOT / "credentials.yml", env, workdir / "credentials.yml")
+    credentials = write_credentials(settings, workdir / "credentials.yml", env=env)  # as `signpost run`
     endpoints = write_endpoints(settings, workdir / "endpoints.yml")
     logs = {"actions": workdir / "actions.log", "rasa": workdir / "rasa.log"}
     procs: list[subprocess.Popen] = []
@@ -187,6 +185,3 @@ def live(trained_model, tmp_path_factory) -> Iterator[Live]:
         twilio.stop()
         telegram.stop()
 
-
-def credentials_of(path: Path) -> dict:
-    return yaml.safe_load(path.read_text())

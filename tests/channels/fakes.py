@@ -75,16 +75,6 @@ class FakeServer:
             time.sleep(0.05)
         raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
-    async def await_for(self, predicate: Callable[[], Any], timeout: float = 30, what: str = "condition") -> Any:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                result = predicate()
-            if result:
-                return result
-            await asyncio.sleep(0.05)
-        raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-
 
 class FakeTwilio(FakeServer):
     """``POST /2010-04-01/Accounts/{AccountSid}/Messages.json`` with basic auth ``sid:token``, like api.twilio.com."""

@@ -12,7 +12,6 @@ from bot.channels.credentials import (
     TWILIO,
     ChannelConfigError,
     channel_credentials,
-    write_credentials,
 )
 from bot.settings import PROJECT_ROOT
 
@@ -51,9 +50,11 @@ def test_half_configured_channel_is_an_error_naming_what_is_missing(tmp_path):
         channel_credentials({"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "tok"}, tmp_path)
 
 
-def test_write_credentials_merges_with_the_checked_in_file(tmp_path):
-    out = write_credentials(PROJECT_ROOT / "credentials.yml", {**TELEGRAM_ENV, "SIGNPOST_CHANNEL_KEY": "k"},
-                            tmp_path / "credentials.yml")
+def test_signpost_run_renders_them_into_credentials_yml(tmp_path):
+    from bot.rasa_config import write_credentials
+    from bot.settings import Settings
+
+    out = write_credentials(Settings(), tmp_path / "credentials.yml", env={**TELEGRAM_ENV, "SIGNPOST_CHANNEL_KEY": "k"})
     config = yaml.safe_load(out.read_text())
     base = yaml.safe_load((PROJECT_ROOT / "credentials.yml").read_text())
     assert set(config) == set(base) | {TELEGRAM}

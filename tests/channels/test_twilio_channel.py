@@ -281,3 +281,10 @@ async def test_the_number_is_never_stored_or_logged_in_clear(channel, fake_twili
             for row in conn.execute(text(f"SELECT * FROM {table}")):
                 assert digits not in " ".join(str(v) for v in row), table
     assert digits not in caplog.text
+
+
+async def test_twilio_saying_the_recipient_unsubscribed_records_the_opt_out(channel, fake_twilio, sqlite_store):
+    fake_twilio.fail_next(400, 21610)
+    await post(channel, Bot(), "hi")
+    assert fake_twilio.to(CITIZEN) == []
+    assert sqlite_store.is_opted_out(sender_key(CITIZEN, CHANNEL_KEY))
