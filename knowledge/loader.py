@@ -68,9 +68,12 @@ def build_rows(catalogue: Catalogue, tree: JurisdictionTree) -> dict[str, list[d
         })
     codes_used: set[str] = set()
     org_names: dict[str, dict] = {}
+    org_urls: dict[str, str] = {}
     for f in catalogue.files:
         for org in f.organizations:
             org_names[org["id"]] = org["name"]
+            if org.get("url"):
+                org_urls[org["id"]] = org["url"]
             rows["organization"].append({
                 "id": org["id"], "source_id": f.source["id"], "name": org["name"]["en"], "names": org["name"],
                 "url": org.get("url"), "email": org.get("email"),
@@ -87,6 +90,7 @@ def build_rows(catalogue: Catalogue, tree: JurisdictionTree) -> dict[str, list[d
                               "attribution": src.get("attribution")}
             if s.get("organization"):
                 doc["_organization"] = org_names.get(s["organization"])
+                doc["_organization_url"] = org_urls.get(s["organization"])
             rows["service"].append({
                 "id": sid, "source_id": src["id"], "organization_id": s.get("organization"),
                 "name": s["name"]["en"], "url": _text(s.get("url")), "status": s.get("status", "active"),

@@ -292,13 +292,22 @@ def _title(doc: dict, language: str) -> str:
     return pick(doc.get("name"), language) or doc["id"]
 
 
+def service_url(doc: dict, language: str) -> str | None:
+    """Where a citizen can read about or apply for the service: its own page, else how to apply, else the
+    organization's site, else the source record — a presented service always carries a link when one exists."""
+    how = doc.get("how_to_apply") or {}
+    how_url = pick(how.get("url"), language) if isinstance(how.get("url"), dict) else how.get("url")
+    return (pick(doc.get("url"), language) or how_url or doc.get("_organization_url")
+            or (doc.get("source") or {}).get("url"))
+
+
 def service_entry(ev: Evaluation, tree: JurisdictionTree, language: str) -> dict:
     doc = ev.doc
     how = doc.get("how_to_apply") or {}
     entry = {
         "id": doc["id"],
         "title": _title(doc, language),
-        "url": pick(doc.get("url"), language),
+        "url": service_url(doc, language),
         "jurisdiction": ev.jurisdiction,
         "status": ev.status,
         "reasons": ev.reasons,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 from pathlib import Path
 
@@ -36,6 +37,11 @@ KEYWORDS = [
     (("health care", "long term care", "treatment"), ["health"]),
     (("social insurance number",), ["moving", "immigration"]),
 ]
+# The inventory has no eligibility; Veterans Affairs services are for veterans, serving members and their families,
+# so say so — otherwise they look "likely" to every citizen.
+VETERANS_RULE = [{"criterion": "vac_patron_type", "values": ["veteran", "serving_member", "family"],
+                  "label": {"en": "You are a veteran, a serving member, or their family",
+                            "fr": "Vous êtes vétéran, militaire en service ou membre de leur famille"}}]
 ORG_EVENTS = {"immigration, refugees and citizenship canada": ["immigration"], "veterans affairs canada": ["veteran"]}
 # Who to tell after a death (federal): ids whose agency must be told, and what to do.
 NOTIFY = {
@@ -84,12 +90,19 @@ def run(data_dir: Path, out_dir: Path) -> ImportResult:
         text = fold(f"{name_en} {r['program_name_en']}")
         events: list[str] = []
         for words, evs in KEYWORDS:
-            if any(fold(w) in text for w in words):
+            # a death is matched on the service's own name: program names like "disability and death
+            # compensation" would tag every service of the program
+            haystack = fold(name_en) if "death" in evs else text
+            if any(fold(w) in haystack for w in words):
                 events += [e for e in evs if e not in events]
         for e in ORG_EVENTS.get(org_en.lower(), []):
             if e not in events:
                 events.append(e)
         url_en, url_fr = url_or_none(r["service_url_en"]), url_or_none(r["service_url_fr"])
+        if not url_en:
+            # a service Signpost cannot link to cannot be acted on; the inventory row gives no page
+            result.skipped.append(f"{sid}: no service URL in the inventory")
+            continue
         service = {
             "id": sid,
             "organization": oid,
@@ -100,6 +113,7 @@ def run(data_dir: Path, out_dir: Path) -> ImportResult:
             "life_events": events,
             "how_to_apply": {"url": url_en} if url_en else None,
             "languages": ["en", "fr"],
+            "eligibility": copy.deepcopy(VETERANS_RULE) if org_en.lower() == "veterans affairs canada" else None,
             "notify_on": ["death"] if hid in NOTIFY else None,
             "notify_action": NOTIFY.get(hid),
             "source": {"id": hid or name_en, "url": url_en, "last_reviewed": LAST_REVIEWED},

@@ -149,6 +149,10 @@ def run(data_dir: Path, out_dir: Path) -> ImportResult:
     services = []
     for e in entries:
         url = _url(e)
+        if not url:
+            # GOV.UK shows no link for this scheme in this nation; nothing a citizen could act on
+            result.skipped.append(f"govuk:{e.get('name')}: no URL in the source")
+            continue
         org_name = _portal(url)
         oid = org_id("govuk", org_name)
         orgs.setdefault(oid, {"id": oid, "name": {"en": org_name}})
