@@ -13,7 +13,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     db_sub.required = True
     up = db_sub.add_parser("upgrade", help="apply migrations up to the latest (idempotent)")
     up.add_argument("--url", help="database URL (default: $DATABASE_URL or sqlite:///var/signpost.db)")
-    up.add_argument("--revision", default="heads")
+    up.add_argument("--revision", default="head")
     up.set_defaults(handler=_upgrade)
     cur = db_sub.add_parser("current", help="print the applied migration revision")
     cur.add_argument("--url")

@@ -97,8 +97,8 @@ def alembic_config(url: str):
     return cfg
 
 
-def upgrade(url: str, revision: str = "heads") -> None:
-    """Apply Alembic migrations up to ``revision`` (idempotent; every branch head by default)."""
+def upgrade(url: str, revision: str = "head") -> None:
+    """Apply Alembic migrations up to ``revision`` (idempotent)."""
     from alembic import command
 
     check_connection(make_engine(url))

@@ -63,3 +63,28 @@ def test_record_conversation_creates_then_updates_one_row(migrated_url):
     assert len(rows) == 1
     assert rows[0].channel == "twilio" and rows[0].language == "fr"
     assert second.last_seen_at >= first.started_at
+
+
+def test_migrations_have_a_single_head():
+    """Feature branches are merged, so `signpost db upgrade --revision head` is unambiguous."""
+    from alembic.script import ScriptDirectory
+
+    from bot.db import alembic_config
+
+    heads = ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()
+    assert heads == ["0005_merge_features"]
+
+
+def test_downgrade_to_base_and_back(database_url):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from bot.db import alembic_config, upgrade
+
+    upgrade(database_url)
+    command.downgrade(alembic_config(database_url), "base")
+    engine = make_engine(database_url)
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    engine.dispose()
+    upgrade(database_url)
+    assert current_revision(database_url) == "0005_merge_features"
