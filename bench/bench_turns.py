@@ -88,10 +88,12 @@ def stock_model() -> Path:
     models = sorted((STOCK_DIR / "models").glob("*.tar.gz")) if STOCK_DIR.is_dir() else []
     if models:
         return models[-1]
-    STOCK_DIR.parent.mkdir(parents=True, exist_ok=True)
+    STOCK_DIR.mkdir(parents=True, exist_ok=True)
     print(f"creating and training the stock `rasa init` bot in {STOCK_DIR} (once)…", flush=True)
-    subprocess.run([sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(STOCK_DIR)],
-                   check=True, stdout=subprocess.DEVNULL)
+    done = subprocess.run([sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(STOCK_DIR)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"rasa init failed:\n{done.stderr[-3000:]}")
     return sorted((STOCK_DIR / "models").glob("*.tar.gz"))[-1]
 
 

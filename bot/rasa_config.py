@@ -13,6 +13,7 @@ from bot.db import normalise_url
 from bot.settings import Settings
 
 BROKER_TYPE = "bot.rasa_ext.event_broker.SignpostSQLEventBroker"
+TRACKER_STORE_TYPE = "bot.rasa_ext.tracker_store.SignpostSQLTrackerStore"
 
 
 def sql_params(database_url: str) -> dict[str, Any]:
@@ -38,7 +39,7 @@ def endpoints(settings: Settings) -> dict[str, Any]:
     sql = sql_params(settings.database_url)
     config: dict[str, Any] = {
         "action_endpoint": {"url": settings.action_endpoint},
-        "tracker_store": {"type": "SQL", **sql},
+        "tracker_store": {"type": TRACKER_STORE_TYPE, **sql},
         "event_broker": {"type": BROKER_TYPE, **sql},
     }
     if settings.redis_url:

@@ -1,7 +1,8 @@
 """Rasa's SQL event broker, on its own table so it can share the one database with the SQL tracker store.
 
 Stock ``SQLEventBroker`` and ``SQLTrackerStore`` both name their table ``events`` with different columns, so
-on one database URL the second one to start breaks. Only the table changes here; ``publish`` is Rasa's.
+on one database URL the second one to start breaks. Only the table (and the engine: pooled, with SQLite's commit
+settings, see ``bot.db.replace_engine``) change here; ``publish`` is Rasa's.
 """
 
 from __future__ import annotations
@@ -9,13 +10,20 @@ from __future__ import annotations
 from rasa.core.brokers.sql import SQLEventBroker
 from sqlalchemy import Column, Integer, String
 from sqlalchemy import Text as SqlText
-from sqlalchemy.orm import declarative_base
+from sqlalchemy.orm import declarative_base, sessionmaker
+
+from bot.db import replace_engine
 
 BROKER_TABLE = "rasa_broker_events"
 
 
 class SignpostSQLEventBroker(SQLEventBroker):
     Base = declarative_base()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.engine = replace_engine(self.engine)
+        self.sessionmaker = sessionmaker(bind=self.engine)
 
     class SQLBrokerEvent(Base):
         __tablename__ = BROKER_TABLE

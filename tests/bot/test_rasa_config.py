@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.db import make_engine
-from bot.rasa_config import BROKER_TYPE, endpoints, sql_params
+from bot.rasa_config import BROKER_TYPE, TRACKER_STORE_TYPE, endpoints, sql_params
 from bot.rasa_ext.event_broker import BROKER_TABLE
 from bot.settings import Settings
 
@@ -33,7 +33,7 @@ def test_unsupported_database_is_refused():
 
 def test_endpoints_default_to_sql_store_and_broker(tmp_path):
     cfg = endpoints(Settings(database_url=f"sqlite:///{tmp_path}/s.db"))
-    assert cfg["tracker_store"]["type"] == "SQL"
+    assert cfg["tracker_store"]["type"] == TRACKER_STORE_TYPE
     assert cfg["event_broker"]["type"] == BROKER_TYPE
     assert cfg["action_endpoint"]["url"] == "http://127.0.0.1:5055/webhook"
     assert "lock_store" not in cfg
@@ -58,6 +58,7 @@ async def test_tracker_store_and_event_broker_share_one_database(database_url):
     cfg = endpoints(Settings(database_url=database_url))
     broker = await EventBroker.create(EndpointConfig.from_dict(cfg["event_broker"]))
     store = TrackerStore.create(EndpointConfig.from_dict(cfg["tracker_store"]), Domain.empty(), event_broker=broker)
+    assert type(store).__name__ == "SignpostSQLTrackerStore"  # not Rasa's silent in-memory fallback
     tracker = await store.get_or_create_tracker("citizen-42")
     tracker.update(UserUttered("my dad died", intent={"name": "tell_life_event", "confidence": 1.0}))
     await store.save(tracker)
