@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.signpost-installed
 PIP := $(PY) -m pip --disable-pip-version-check
 
-.PHONY: run test lint install train bench clean-models
+.PHONY: run test lint install train bench clean-models browser
 
 install: $(STAMP)
 
@@ -28,7 +28,14 @@ train: install
 lint: install
 	$(VENV)/bin/ruff check .
 
-test: install lint
+# Browser tests drive Debian's Chromium (a test tool's own browser download cannot work offline).
+CHROMIUM := /usr/bin/chromium
+browser: $(CHROMIUM)
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
+	else echo "Chromium is missing: run 'sudo apt-get install -y chromium' (browser tests will skip)"; fi
+
+test: install lint browser
 	$(VENV)/bin/signpost train
 	$(PY) -m pytest
 

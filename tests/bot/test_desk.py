@@ -29,9 +29,12 @@ async def test_health_and_demo_page(desk):
     page = await desk.get("/")
     html = await page.text()
     assert page.status == 200
-    assert '<label for="message"' in html and "/webhooks/rest/webhook" not in html  # URL comes from the script
-    script = await desk.get("/static/demo.js")
-    assert script.status == 200 and "/webhooks/rest/webhook" in await script.text()
+    assert "{{" not in html  # every placeholder was filled
+    assert "http://127.0.0.1:5005" in html  # the widget is pointed at the Rasa server
+    for asset in ("/static/demo.js", "/static/vendor/webchat/webchat.js"):
+        assert asset in html
+        script = await desk.get(asset)
+        assert script.status == 200 and len(await script.read()) > 100
 
 
 async def test_match_api_follows_the_contract(desk):
