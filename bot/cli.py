@@ -18,7 +18,7 @@ class CLIError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from bot import cli_db, cli_run
+    from bot import cli_db, cli_run, cli_understand
     from bot.survey import cli as survey_cli
     from knowledge import cli as knowledge_cli
 
@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_db.register(sub)
     knowledge_cli.register(sub)
     survey_cli.register(sub)
+    cli_understand.register(sub)
     return parser
 
 

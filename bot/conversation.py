@@ -35,6 +35,10 @@ SUGGESTED_EVENTS = ("death", "job_loss", "new_child", "disability", "retirement"
 
 # intents
 OUT_OF_SCOPE = {"out_of_scope", "nlu_fallback"}
+# one-word commands (SMS users type them) are never left to the classifier
+COMMANDS = {"help": "help", "menu": "help", "help me": "help", "more": "more_results", "next": "more_results",
+            "start over": "start_over", "restart": "start_over", "reset": "start_over", "person": "ask_person",
+            "human": "ask_person", "agent": "ask_person", "a person": "ask_person", "stop": "goodbye"}
 
 CRISIS = [
     ("suicide", r"\b(suicid\w*|kill(ing)? my ?self|end (it all|my life)|take my (own )?life|want to die|"
@@ -244,17 +248,33 @@ def _has_met_rule(service: dict) -> bool:
     return any(r not in texts for r in service.get("reasons") or [])
 
 
-def citizen_score(service: dict) -> tuple:
-    """Lower is better: proven fits, then near-fits (one unknown), then services without conditions, then the rest."""
-    unknown = len(service.get("unknown") or [])
+def citizen_score(service: dict, off_topic: Callable[[str], bool] | None = None) -> tuple:
+    """Lower is better: proven fits, then near-fits (one unknown), then services without conditions, then the rest.
+    A service that still hinges on a question about another situation (a veteran's status after a job loss) is
+    pushed down."""
+    unknown = service.get("unknown") or []
     if service.get("status") == "likely":
         rank = 0 if _has_met_rule(service) else 2
     else:
-        rank = 1 if unknown <= 1 else 2 + unknown
+        rank = 1 if len(unknown) <= 1 else 2 + len(unknown)
+        if off_topic and any(off_topic(k) for k in unknown):
+            rank += 3
     return (rank, LEVEL_ORDER.get(service.get("level") or "", 3))
 
 
-def rank_for_citizen(services: Iterable[dict]) -> list[dict]:
+def off_topic_check(vocab: Vocabulary | None, life_events: Iterable[str]) -> Callable[[str], bool] | None:
+    if vocab is None:
+        return None
+    events = set(life_events)
+
+    def off_topic(key: str) -> bool:
+        crit = vocab.criterion(key)
+        return bool(crit and crit.life_events and not set(crit.life_events) & events)
+    return off_topic
+
+
+def rank_for_citizen(services: Iterable[dict], vocab: Vocabulary | None = None,
+                     life_events: Iterable[str] = ()) -> list[dict]:
     """Services worth showing, best first, with the best of each level (federal/provincial/municipal) up front."""
     seen_titles: set[str] = set()
     kept = []
@@ -266,22 +286,26 @@ def rank_for_citizen(services: Iterable[dict]) -> list[dict]:
             continue
         seen_titles.add(title)
         kept.append(s)
-    ranked = sorted(kept, key=citizen_score)  # stable: the engine's order breaks ties
+    off_topic = off_topic_check(vocab, life_events)
+
+    def score(service: dict) -> tuple:
+        return citizen_score(service, off_topic)
+    ranked = sorted(kept, key=score)  # stable: the engine's order breaks ties
     firsts: list[dict] = []
     levels: set[str] = set()
     for s in ranked:
-        if s.get("level") not in levels and citizen_score(s)[0] <= 2:
+        if s.get("level") not in levels and score(s)[0] <= 2:
             levels.add(s.get("level"))
             firsts.append(s)
     rest = [s for s in ranked if s not in firsts]
-    return sorted(firsts, key=citizen_score) + rest
+    return sorted(firsts, key=score) + rest
 
 
 def choose_question(result: dict, state: dict, vocab: Vocabulary) -> str | None:
     """The next question worth asking, or None when answers cannot change what the citizen will see first."""
     if state.get("hurry") or len(state.get("asked") or []) >= MAX_QUESTIONS:
         return None
-    window = rank_for_citizen(result.get("services") or [])[:WINDOW]
+    window = rank_for_citizen(result.get("services") or [], vocab, state.get("life_events") or [])[:WINDOW]
     deciding = {k for s in window if s.get("status") == "maybe" for k in s.get("unknown") or []}
     answers = state.get("answers") or {}
     for key in result.get("next_questions") or []:
@@ -290,6 +314,8 @@ def choose_question(result: dict, state: dict, vocab: Vocabulary) -> str | None:
         crit = vocab.criterion(key)
         if crit is None or key not in deciding:
             continue
+        if crit.life_events and not set(crit.life_events) & set(state.get("life_events") or []):
+            continue  # a veteran's question is not asked after a job loss
         if crit.age_answer_key and crit.age_answer_key in answers:
             continue
         return key
@@ -303,8 +329,8 @@ class Phrases:
         self.responses = responses or {}
         self.language = language
 
-    def __call__(self, name: str, **values: Any) -> str:
-        variants = self.responses.get(name) or []
+    def __call__(self, _response: str, **values: Any) -> str:
+        variants = self.responses.get(_response) or []
         chosen = None
         for v in variants:
             conds = v.get("condition") or []
@@ -314,9 +340,17 @@ class Phrases:
         if chosen is None:
             chosen = next((v for v in variants if not v.get("condition")), variants[0] if variants else None)
         if chosen is None:
-            raise KeyError(f"no response {name!r} in the domain")
+            raise KeyError(f"no response {_response!r} in the domain")
         text = chosen.get("text", "")
         return text.format(**values) if values else text
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """The first clause of a catalogue text, cut at a word: SMS-sized."""
+    text = re.split(r"\s\(|[.;]\s", str(text).strip())[0].strip()
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def question_text(key: str, vocab: Vocabulary, language: str) -> str:
@@ -343,7 +377,7 @@ def service_vars(service: dict, number: int, phrases: Phrases, vocab: Vocabulary
     else:
         why = phrases("utter_part_why_maybe")
     unknown = [question_text(k, vocab, language).rstrip(":.?") for k in (service.get("unknown") or [])[:2]]
-    docs = [d for d in service.get("documents") or [] if d][:3]
+    docs = [_short(d) for d in service.get("documents") or [] if d][:3]
     where = service.get("jurisdiction_name") or ""
     return {
         "number": str(number),
@@ -453,7 +487,10 @@ def step(state: dict | None, u: Understanding, tools: Tools) -> tuple[dict, list
     state["answers"] = dict(state.get("answers") or {})
     state["asked"] = list(state.get("asked") or [])
     outs: list[Out] = []
-    intent = u.intent
+    intent = COMMANDS.get(_clean(u.text), u.intent) if u.answer is None else u.intent
+    u.intent = intent
+    if intent == "out_of_scope":  # "when does my visa expire" names no situation of ours, whatever it contains
+        u.life_events, u.places, u.ages, u.relations = [], [], [], []
 
     # 1. a crisis first, whatever else was said
     kind = crisis_kind(u.text) if u.answer is None else None
@@ -473,7 +510,7 @@ def step(state: dict | None, u: Understanding, tools: Tools) -> tuple[dict, list
     if intent == "ask_person":
         state["wants_person"] = True
         return state, outs + _person_offer(state, tools)
-    if intent == "restart":
+    if intent == "start_over":
         fresh = new_state()
         return fresh, [Out("utter_restart", buttons=_life_event_buttons(tools))]
     if intent == "help":
@@ -626,7 +663,7 @@ def _reask(state: dict, tools: Tools) -> list[Out]:
 
 
 def _show_page(state: dict, result: dict, tools: Tools, outs: list[Out], first: bool) -> tuple[dict, list[Out]]:
-    ranked = rank_for_citizen(result.get("services") or [])
+    ranked = rank_for_citizen(result.get("services") or [], tools.vocab, state["life_events"])
     page = state["page"]
     chunk = ranked[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
     name = state.get("location_name") or state.get("location") or ""
@@ -643,7 +680,7 @@ def _show_page(state: dict, result: dict, tools: Tools, outs: list[Out], first: 
         outs.append(Out("utter_service_item", service_vars(service, i, tools.phrases, tools.vocab, tools.language)))
     state["shown"] = state["shown"] + [s["id"] for s in chunk]
     if page == 0 and result.get("checklist"):
-        items = "\n".join(f"- {c['action']}" for c in result["checklist"][:5])
+        items = "\n".join(f"- {_short(c['action'], 90)}" for c in result["checklist"][:4])
         outs.append(Out("utter_checklist", {"items": items}))
     remaining = len(ranked) - (page + 1) * PAGE_SIZE
     if remaining > 0:

@@ -16,7 +16,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 ENTITY_NAMES = {"PLACE": "place", "LIFE_EVENT": "life_event", "AGE": "age", "RELATION": "relation"}
@@ -79,4 +79,70 @@ class SignpostEntityRuler(GraphComponent, EntityExtractorMixin):
             kinds = {e["entity"] for e in found}
             kept = [e for e in message.get(ENTITIES, []) if e.get("entity") not in kinds]
             message.set(ENTITIES, kept + found, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class SignpostIntentRules(GraphComponent):
+    """Deterministic corrections after DIET, from what cannot be wrong: crisis words always mean ``crisis``;
+    one-word commands ("help", "more", "person") mean what they say; a message naming a life event is never out
+    of scope; a message that is only a place is ``inform_location``. Goes after FallbackClassifier."""
+
+    SITUATION_INTENTS = {"tell_life_event", "inform_location"}
+    KEEP_WITH_PLACE = {"tell_life_event", "inform_location", "ask_why", "ask_details", "ask_person", "crisis"}
+
+    @classmethod
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> SignpostIntentRules:
+        return cls()
+
+    @classmethod
+    def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> SignpostIntentRules:
+        return cls()
+
+    FILLER = {"i", "im", "i'm", "am", "live", "living", "in", "at", "near", "we", "we're", "are", "my", "our",
+              "postcode", "postal", "code", "zip", "is", "it's", "its", "from", "the", "actually", "sorry", "now",
+              "moved", "to", "city", "town", "province", "state", "county", "of", "oh", "no", "yes", "and", "so",
+              "meant", "mean", "one", "reside", "based", "located", "here", "there", "area", "just"}
+    SMALL_TALK = {"nlu_fallback", "dont_know", "greet", "affirm", "deny", "answer", "goodbye", "thank",
+                  "show_results", "bot_challenge", "start_over", "more_results", "help"}
+
+    @staticmethod
+    def decide(text: str, intent: str | None, entities: list[dict], confidence: float = 1.0) -> str | None:
+        """The corrected intent, or None to keep DIET's."""
+        import re
+
+        from bot.conversation import COMMANDS, _clean, crisis_kind
+
+        if crisis_kind(text):
+            return "crisis"
+        command = COMMANDS.get(_clean(text))
+        if command:
+            return command
+        kinds = {e.get("entity") for e in entities}
+        unsure = intent in SignpostIntentRules.SMALL_TALK or (intent == "out_of_scope" and confidence < 0.9)
+        if "life_event" in kinds and unsure:
+            return "tell_life_event"
+        if "place" in kinds and intent not in SignpostIntentRules.KEEP_WITH_PLACE:
+            rest = text
+            for e in sorted(entities, key=lambda e: -(e.get("start") or 0)):
+                if e.get("start") is not None and e.get("end") is not None:
+                    rest = rest[: e["start"]] + " " + rest[e["end"]:]
+            words = [w for w in re.findall(r"[a-z']+", rest.lower()) if w not in SignpostIntentRules.FILLER]
+            if len(words) <= 1:  # nothing but the place (and "I live in")
+                return "inform_location"
+        return None
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            if not text:
+                continue
+            predicted = message.get(INTENT) or {}
+            corrected = self.decide(text, predicted.get(INTENT_NAME_KEY), message.get(ENTITIES, []),
+                                    float(predicted.get(PREDICTED_CONFIDENCE_KEY) or 0.0))
+            intent = predicted.get(INTENT_NAME_KEY)
+            if corrected and corrected != intent:
+                message.set(INTENT, {INTENT_NAME_KEY: corrected, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
         return messages

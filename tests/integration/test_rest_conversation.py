@@ -77,6 +77,8 @@ def test_bot_asks_for_the_place_when_it_is_missing(stack):
     first = texts(say(stack, sender, "my dad died"))
     assert "Where do you live" in first
     second = texts(say(stack, sender, "Denver"))
+    if "Here is what may help" not in second:  # a question that still changes the answer; the citizen skips it
+        second = texts(say(stack, sender, "just show me"))
     titles = expected_titles(stack, {"life_events": ["death"], "location": "US-CO-denver"})
     assert any(t in second for t in titles), second
     assert "https://" in second

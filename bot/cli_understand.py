@@ -1,0 +1,45 @@
+"""``signpost understand ["TEXT"]``: what the NLU understood, as JSON (one object per stdin line without TEXT)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("understand", help="show what Signpost understood from a message, as JSON",
+                       description="Print what the trained model understood from TEXT as JSON: life_events, location, "
+                                   "answers, intent, confidence, out_of_scope, wants_person. Without TEXT, read one "
+                                   "message per line on stdin and write one JSON object per line.")
+    p.add_argument("text", nargs="?", help="the message (default: read lines from stdin)")
+    p.add_argument("--model", help="model file (default: the model for the current training data)")
+    p.set_defaults(handler=_understand)
+
+
+def _understand(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.cli import CLIError
+    from bot.training import model_path
+
+    model = Path(args.model) if args.model else model_path()
+    if not model.is_file():
+        raise CLIError(f"no trained model at {model}; run `signpost train` first")
+    if args.text is not None and not args.text.strip():
+        raise CLIError("TEXT is empty")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from bot.understand import Understander
+
+    understander = Understander(model)
+    try:
+        if args.text is not None:
+            print(json.dumps(understander.understand(args.text), ensure_ascii=False))
+            return 0
+        for line in sys.stdin:
+            if line.strip():
+                print(json.dumps(understander.understand(line.strip()), ensure_ascii=False), flush=True)
+    finally:
+        understander.close()
+    return 0
