@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_turns.py [--signpost-url http://127.0.0.1:5005] [--turns 120]
 
-Without --signpost-url it starts Signpost's Rasa + action servers itself (SQLite in a temp dir). The stock bot
+It first times a full training (skip with --skip-training-time). Without --signpost-url it starts Signpost's Rasa + action servers itself (SQLite in a temp dir). The stock bot
 is created with `rasa init --no-prompt` and trained once into ~/.cache/signpost-bench/stock (reused later).
 Each level runs C concurrent workers; each worker holds back-to-back conversations of its bot's script. Prints p50/p95/p99 per
 turn and turns per second, then Signpost's p50 as a multiple of the stock bot's. Loopback only; bounded.
@@ -84,6 +84,15 @@ def measure(name: str, url: str, script: list[str], turns: int) -> dict[int, dic
     return results
 
 
+def time_training(workdir: Path) -> float:
+    """Seconds for a full `rasa train --force` of Signpost's config, domain and data into a scratch folder."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "rasa", "train", "--config", "config.yml", "--domain", "domain", "--data",
+                    "data", "--out", str(workdir / "models"), "--force"], cwd=PROJECT_ROOT, check=True,
+                   capture_output=True)
+    return time.perf_counter() - start
+
+
 def stock_model() -> Path:
     models = sorted((STOCK_DIR / "models").glob("*.tar.gz")) if STOCK_DIR.is_dir() else []
     if models:
@@ -115,12 +124,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--signpost-url", help="an already running Signpost Rasa server (default: start one)")
     parser.add_argument("--turns", type=int, default=200, help="turns per concurrency level (default 200)")
+    parser.add_argument("--skip-training-time", action="store_true", help="do not time a full training first")
     args = parser.parse_args()
 
     from bot.training import train
 
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
+        if not args.skip_training_time:
+            print(f"training from scratch (rasa train --force): {time_training(workdir):.0f} s", flush=True)
         with contextlib.ExitStack() as stack:
             url = args.signpost_url
             if not url:
