@@ -18,7 +18,9 @@ def test_migration_branches_off_the_conversation_revision():
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     revision = script.get_revision("0004_channels")
     assert revision.down_revision == "0001_conversation"
-    assert "0004_channels" in script.get_heads()
+    # merged into the single head, so upgrading to head applies it
+    assert any("0004_channels" in (r.down_revision or ()) for r in script.walk_revisions()
+               if isinstance(r.down_revision, tuple))
     assert (MIGRATIONS_DIR / "versions" / "0004_channels.py").is_file()
 
 
