@@ -101,11 +101,13 @@ def _pieces(text: str, pattern: re.Pattern[str]) -> list[str]:
     return [re.sub(r"\x00(\d+)\x00", lambda m: protected[int(m.group(1))], p) for p in parts]
 
 
-def _pack(units: Iterable[str], limit: int, enc: str, joiner: str = " ") -> list[str]:
+def _pack(units: Iterable[str | tuple[str, str]], limit: int, enc: str, joiner: str = " ") -> list[str]:
+    """Greedily join units into parts of at most ``limit``; a unit may carry its own joiner as ``(unit, joiner)``."""
     parts: list[str] = []
     current = ""
-    for unit in units:
-        candidate = f"{current}{joiner}{unit}" if current else unit
+    for item in units:
+        unit, sep = item if isinstance(item, tuple) else (item, joiner)
+        candidate = f"{current}{sep}{unit}" if current else unit
         if length(candidate, enc) <= limit:
             current = candidate
         else:
@@ -148,19 +150,7 @@ def split_text(text: str, limit: int, enc: str = "UCS-2") -> list[str]:
         for index, sentence in enumerate(_pieces(line, _SENTENCE_END)):
             for piece_index, piece in enumerate(_split_unit(sentence.strip(), limit, enc)):
                 units.append((piece, "\n" if index == 0 and piece_index == 0 else " "))
-    parts: list[str] = []
-    current = ""
-    for unit, joiner in units:
-        candidate = f"{current}{joiner}{unit}" if current else unit
-        if length(candidate, enc) <= limit:
-            current = candidate
-        else:
-            if current:
-                parts.append(current)
-            current = unit
-    if current:
-        parts.append(current)
-    return parts
+    return _pack(units, limit, enc)
 
 
 def split_sms(text: str, max_segments: int = 1) -> list[str]:

@@ -18,22 +18,6 @@ pytestmark = pytest.mark.integration
 RESULTS = "Here is what may help you"
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def stack(request, trained_model, tmp_path_factory):
-    from bot.stack import running_stack
-    from tests.conftest import _fresh_postgres_database
-
-    workdir = tmp_path_factory.mktemp(f"guided-{request.param}")
-    if request.param == "sqlite":
-        with running_stack(f"sqlite:///{workdir / 'signpost.db'}", trained_model, workdir) as running:
-            yield running
-    else:
-        admin = request.getfixturevalue("postgres_server")
-        for url in _fresh_postgres_database(admin):
-            with running_stack(url, trained_model, workdir) as running:
-                yield running
-
-
 class Citizen:
     def __init__(self, stack):
         self.stack = stack

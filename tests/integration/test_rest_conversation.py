@@ -19,22 +19,6 @@ from bot.rasa_ext.event_broker import BROKER_TABLE
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def stack(request, trained_model, tmp_path_factory):
-    from bot.stack import running_stack
-    from tests.conftest import _fresh_postgres_database
-
-    workdir = tmp_path_factory.mktemp(f"stack-{request.param}")
-    if request.param == "sqlite":
-        with running_stack(f"sqlite:///{workdir / 'signpost.db'}", trained_model, workdir) as running:
-            yield running
-    else:
-        admin = request.getfixturevalue("postgres_server")
-        for url in _fresh_postgres_database(admin):
-            with running_stack(url, trained_model, workdir) as running:
-                yield running
-
-
 def say(stack, sender: str, message: str) -> list[dict]:
     body = json.dumps({"sender": sender, "message": message}).encode()
     req = urllib.request.Request(stack.rest_url, data=body, headers={"Content-Type": "application/json"})
