@@ -18,7 +18,7 @@ class CLIError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from bot import cli_db, cli_run, cli_understand
+    from bot import cli_db, cli_desk, cli_run, cli_understand
     from bot.survey import cli as survey_cli
     from knowledge import cli as knowledge_cli
 
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     cli_run.register(sub)
     cli_db.register(sub)
+    cli_desk.register(sub)
     knowledge_cli.register(sub)
     survey_cli.register(sub)
     cli_understand.register(sub)

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Column, DateTime, Integer, String, UniqueConstraint
 
 import bot.channels.models  # noqa: F401  (channel tables)
+import bot.desk.models  # noqa: F401  (desk accounts, sessions, audit)
+import bot.handoff.models  # noqa: F401  (handoffs, notes, callbacks)
 import bot.survey.models  # noqa: F401  (survey and analytics tables)
 import knowledge.models  # noqa: F401  (catalogue tables)
 from bot.db import Base

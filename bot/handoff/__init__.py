@@ -1,0 +1,1 @@
+"""Human handoff: routing, office hours, the queue and callback requests — plain Python over SQLAlchemy."""

@@ -1,0 +1,87 @@
+"""Handoff tables: one row per request for a person, internal notes, callback requests.
+
+A handoff keeps what the caseworker needs to pick the conversation up (profile, services shown, a summary) so the
+desk never has to reach into Rasa's tracker store. Only the callback contact is personal: it is stored encrypted
+(:class:`bot.channels.identity.NumberVault`) with a masked hint for display.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String, Text
+
+from bot.db import Base
+
+OPEN_STATUSES = ("waiting", "claimed")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Handoff(Base):
+    __tablename__ = "handoff"
+
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(160), nullable=False, index=True)
+    channel = Column(String(32), nullable=False, default="rest")
+    language = Column(String(8), nullable=False, default="en")
+    location = Column(String(64))
+    location_name = Column(String(160))
+    team = Column(String(64), nullable=False, index=True)
+    life_events = Column(JSON, nullable=False, default=list)
+    answers = Column(JSON, nullable=False, default=dict)
+    shown_services = Column(JSON, nullable=False, default=list)
+    reason = Column(String(32), nullable=False, default="asked")  # asked | misunderstood | crisis
+    summary = Column(Text)
+    status = Column(String(16), nullable=False, default="waiting", index=True)  # waiting|claimed|closed|cancelled
+    requested_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    claimed_at = Column(DateTime(timezone=True))
+    claimed_by = Column(String(64))
+    assigned_to = Column(String(64))  # a colleague a supervisor or caseworker passed it to (they still claim)
+    closed_at = Column(DateTime(timezone=True))
+    disposition = Column(String(32))  # resolved | referred | callback_booked | not_resolved
+    avoidable = Column(String(8))  # yes | no | unsure
+    failure_type = Column(String(48))
+    handed_back_at = Column(DateTime(timezone=True))  # the bot resumed and the survey was triggered
+    last_position_sent = Column(Integer)
+    last_citizen_at = Column(DateTime(timezone=True))
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow, index=True)
+
+
+class HandoffNote(Base):
+    """An internal note: caseworkers only, never sent to the citizen."""
+
+    __tablename__ = "handoff_note"
+
+    id = Column(Integer, primary_key=True)
+    handoff_id = Column(Integer, ForeignKey("handoff.id", ondelete="CASCADE"), nullable=False, index=True)
+    author = Column(String(64), nullable=False)
+    text = Column(Text, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class CallbackRequest(Base):
+    __tablename__ = "callback_request"
+
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(160), nullable=False, index=True)
+    handoff_id = Column(Integer, ForeignKey("handoff.id", ondelete="SET NULL"))
+    team = Column(String(64), nullable=False, index=True)
+    channel = Column(String(32), nullable=False)  # the chat channel the request came from
+    method = Column(String(16), nullable=False)  # phone | sms | email
+    contact_encrypted = Column(Text, nullable=False)
+    contact_hint = Column(String(64), nullable=False)
+    preferred = Column(String(32), nullable=False)  # next_opening | morning | afternoon | evening
+    due_at = Column(DateTime(timezone=True), nullable=False, index=True)
+    language = Column(String(8), nullable=False, default="en")
+    location = Column(String(64))
+    location_name = Column(String(160))
+    life_events = Column(JSON, nullable=False, default=list)
+    summary = Column(Text)
+    status = Column(String(16), nullable=False, default="open", index=True)  # open | done | cancelled
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    done_at = Column(DateTime(timezone=True))
+    done_by = Column(String(64))
+    outcome = Column(String(32))
