@@ -29,10 +29,10 @@ def _engine(app: web.Application):
     return app[ENGINE]
 
 
-def phrase(app: web.Application, name: str, language: str = "en", **values: Any) -> str:
+def phrase(app: web.Application, _response: str, _language: str = "en", **values: Any) -> str:
     from bot.conversation import Phrases
 
-    return Phrases(app[PHRASES], language)(name, **values)
+    return Phrases(app[PHRASES], _language)(_response, **values)
 
 
 def team_name(app: web.Application, team_id: str) -> str:

@@ -31,7 +31,9 @@ TIMES = {"next_opening": "next_opening", "asap": "next_opening", "as soon as pos
 def _word(u: Understanding) -> str:
     from bot.conversation import _clean
 
-    return _clean(u.answer if u.answer is not None else u.text)
+    if u.answer is not None:  # a button's value, e.g. "consent_yes" (kept as is: _clean turns "_" into spaces)
+        return u.answer.strip().lower()
+    return _clean(u.text)
 
 
 def _button(title: str, value: str) -> dict[str, str]:
