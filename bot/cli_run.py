@@ -124,6 +124,9 @@ def banner(settings: Settings) -> str:
         f"  REST endpoint:         POST {settings.rasa_url}/webhooks/rest/webhook"
         "   body: {\"sender\": \"me\", \"message\": \"hi\"}\n"
         f"  Match API:             POST http://{settings.host}:{settings.desk_port}/api/v1/match\n"
+        f"  Caseworker desk:       http://{settings.host}:{settings.desk_port}/desk"
+        "   (create an account: signpost desk add-user NAME --role supervisor)\n"
+        f"  Public report:         http://{settings.host}:{settings.desk_port}/public/report\n"
         "  Press Ctrl-C to stop everything.\n"
     )
 
