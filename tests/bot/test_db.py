@@ -72,7 +72,7 @@ def test_migrations_have_a_single_head():
     from bot.db import alembic_config
 
     heads = ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()
-    assert heads == ["0005_merge_features"]
+    assert heads == ["0006_handoff_desk"]
 
 
 def test_downgrade_to_base_and_back(database_url):
@@ -87,4 +87,33 @@ def test_downgrade_to_base_and_back(database_url):
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     engine.dispose()
     upgrade(database_url)
-    assert current_revision(database_url) == "0005_merge_features"
+    assert current_revision(database_url) == "0006_handoff_desk"
+
+
+HANDOFF_TABLES = {"desk_user", "desk_session", "desk_audit", "desk_broker_cursor", "handoff", "handoff_note",
+                  "callback_request"}
+
+
+def test_handoff_migration_creates_exactly_the_model_tables(migrated_url):
+    """The 0006 migration and bot/desk + bot/handoff models agree column for column, index for index."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import MetaData, inspect
+
+    from bot.db import Base
+    from bot.db import make_engine as engine_for
+
+    engine = engine_for(migrated_url)
+    try:
+        assert HANDOFF_TABLES <= set(inspect(engine).get_table_names())
+        ours = MetaData()
+        for table in Base.metadata.tables.values():
+            if table.name in HANDOFF_TABLES:
+                table.to_metadata(ours)
+        with engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), ours)
+        diff = [d for d in diff if not (d[0] == "remove_table" and d[1].name not in HANDOFF_TABLES)
+                and not (d[0] == "remove_index" and d[1].table.name not in HANDOFF_TABLES)]
+        assert diff == []
+    finally:
+        engine.dispose()
