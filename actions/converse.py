@@ -24,6 +24,8 @@ class ActionSignpost(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         from bot.conversation import Phrases, Tools, step, understanding_from_message
+        from bot.handoff.teams import TeamsFileError
+        from bot.survey.dialogue import StorePort
         from knowledge.vocab import load_vocabulary
 
         client = get_client()
@@ -31,6 +33,13 @@ class ActionSignpost(Action):
         language = tracker.get_slot("language") or "en"
         tools = Tools(match=client.match_sync, resolve_place=client.resolve_place_sync, vocab=load_vocabulary(),
                       phrases=Phrases(domain.get("responses") or {}, language), language=language)
+        try:
+            tools.handoff = client.handoff  # the desk's queue and callbacks (bot/handoff/service.py)
+        except TeamsFileError as exc:  # a broken teams file: the citizen still gets navigators and numbers
+            logger.error("handoff unavailable: %s", exc)
+        tools.sender_id = tracker.sender_id
+        tools.channel = tracker.get_latest_input_channel() or "rest"
+        tools.survey = StorePort(lambda: client.engine)  # the exit survey's store (bot/survey/dialogue.py)
         understanding = understanding_from_message(tracker.latest_message)
         state, outs = await asyncio.to_thread(step, tracker.get_slot("dialogue"), understanding, tools)
         for out in outs:

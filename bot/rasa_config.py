@@ -57,7 +57,7 @@ def endpoints(settings: Settings) -> dict[str, Any]:
             "port": amqp.port or 5672,
             "username": amqp.username or "guest",
             "password": amqp.password or "guest",
-            "queues": ["signpost_events"],
+            "queues": [settings.broker_queue],
         }
     return config
 

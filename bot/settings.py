@@ -15,6 +15,7 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str | None = None
     rabbitmq_url: str | None = None
+    broker_queue: str = "signpost_events"  # the RabbitMQ queue Rasa publishes to and the desk consumes
     rasa_port: int = 5005
     action_port: int = 5055
     desk_port: int = 8080
@@ -41,6 +42,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
         redis_url=env.get("REDIS_URL") or None,
         rabbitmq_url=env.get("RABBITMQ_URL") or None,
+        broker_queue=env.get("SIGNPOST_BROKER_QUEUE") or "signpost_events",
         rasa_port=int(env.get("SIGNPOST_RASA_PORT", 5005)),
         action_port=int(env.get("SIGNPOST_ACTION_PORT", 5055)),
         desk_port=int(env.get("SIGNPOST_DESK_PORT", 8080)),

@@ -64,7 +64,8 @@ class Stack:
 
 @contextmanager
 def running_stack(database_url: str, model: Path, workdir: Path, token: str = "local-token",
-                  channel_env: dict[str, str] | None = None) -> Iterator[Stack]:
+                  channel_env: dict[str, str] | None = None, rabbitmq_url: str | None = None,
+                  broker_queue: str = "signpost_events") -> Iterator[Stack]:
     """Migrate and load the catalogue into ``database_url``, then run actions + Rasa until the block ends."""
     from bot.cli_run import process_commands
     from bot.db import make_engine, upgrade
@@ -72,7 +73,7 @@ def running_stack(database_url: str, model: Path, workdir: Path, token: str = "l
     from knowledge.loader import ensure_catalogue_loaded
 
     settings = Settings(database_url=database_url, rasa_port=free_port(), action_port=free_port(),
-                        desk_port=free_port())
+                        desk_port=free_port(), rabbitmq_url=rabbitmq_url, broker_queue=broker_queue)
     upgrade(database_url)
     engine = make_engine(database_url)
     ensure_catalogue_loaded(engine)

@@ -28,7 +28,6 @@ logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.5
 BATCH = 500
-RABBIT_QUEUE = "signpost_events"
 
 
 class Hub:
@@ -129,7 +128,7 @@ async def _sql_feed(app: web.Application) -> None:
         await asyncio.sleep(POLL_SECONDS if len(rows) < BATCH else 0)
 
 
-async def _rabbit_feed(app: web.Application, url: str) -> None:
+async def _rabbit_feed(app: web.Application, url: str, queue_name: str) -> None:
     import aio_pika
 
     while True:
@@ -137,7 +136,7 @@ async def _rabbit_feed(app: web.Application, url: str) -> None:
             connection = await aio_pika.connect_robust(url)
             async with connection:
                 channel = await connection.channel()
-                queue = await channel.declare_queue(RABBIT_QUEUE, durable=True)
+                queue = await channel.declare_queue(queue_name, durable=True)  # as Rasa declares it
                 async with queue.iterator() as messages:
                     async for message in messages:
                         try:
@@ -182,7 +181,7 @@ async def live_context(app: web.Application):
 
     app[LOOP] = asyncio.get_running_loop()
     settings = app[SETTINGS]
-    feed = _rabbit_feed(app, settings.rabbitmq_url) if settings.rabbitmq_url else _sql_feed(app)
+    feed = _rabbit_feed(app, settings.rabbitmq_url, settings.broker_queue) if settings.rabbitmq_url else _sql_feed(app)
     tasks = [asyncio.create_task(feed), asyncio.create_task(_watch_queue(app))]
     yield
     for task in tasks:
