@@ -42,6 +42,7 @@ from tests.channels.conftest import (
     apply_channel_migration,
 )
 from tests.channels.fakes import FakeTelegram, FakeTwilio, telegram_message_update, twilio_form
+from tests.web.test_handoff_desk import ALWAYS_OPEN, PASSWORD
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 SECRET = telegram_secret_token(CHANNEL_KEY, TELEGRAM_TOKEN)
@@ -83,12 +84,15 @@ def stack(trained_model, tmp_path_factory) -> Iterator[DeskStack]:
     settings = Settings(database_url=database_url, rasa_port=free_port(), action_port=free_port(),
                         desk_port=free_port())
     rasa_url = settings.rasa_url
+    teams = workdir / "teams.yml"
+    teams.write_text(ALWAYS_OPEN)  # caseworkers can take chats whenever the test runs
     env = {**os.environ, "DATABASE_URL": database_url, "SIGNPOST_CHANNEL_KEY": CHANNEL_KEY,
            "SIGNPOST_RASA_TOKEN": RASA_TOKEN, "PYTHONUNBUFFERED": "1",
            "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_NUMBER": TWILIO_NUMBER,
            "TWILIO_API_BASE": twilio.url,
            "TELEGRAM_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_VERIFY": TELEGRAM_USERNAME,
-           "TELEGRAM_WEBHOOK_URL": f"{rasa_url}/webhooks/telegram/webhook", "TELEGRAM_API_BASE": telegram.url}
+           "TELEGRAM_WEBHOOK_URL": f"{rasa_url}/webhooks/telegram/webhook", "TELEGRAM_API_BASE": telegram.url,
+           "SIGNPOST_TEAMS_FILE": str(teams)}
     credentials = write_credentials(settings, workdir / "credentials.yml", env=env)
     endpoints = write_endpoints(settings, workdir / "endpoints.yml")
     logs = {"actions": workdir / "actions.log", "rasa": workdir / "rasa.log"}
@@ -307,6 +311,71 @@ async def test_caseworker_reply_reaches_the_citizen_while_the_bot_is_paused(stac
         await until(lambda: greeted(citizen, after=count), f"the bot's answer after resume on {kind}")
     finally:
         await citizen.stop()
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("kind", ["sms", "telegram", "socketio-polling"])
+async def test_the_whole_handoff_through_the_desk_on_each_channel(stack, kind, monkeypatch):
+    """A citizen asks for a person on their channel; the desk claims, replies and closes; every step reaches them."""
+    import re
+
+    from bot.db import make_engine
+    from bot.desk.app import create_app
+    from bot.desk.users import UserError, create_user
+    from bot.handoff import store
+    from bot.settings import Settings
+    from bot.stack import free_port
+
+    monkeypatch.setenv("SIGNPOST_RASA_TOKEN", RASA_TOKEN)
+    monkeypatch.setenv("SIGNPOST_CHANNEL_KEY", CHANNEL_KEY)
+    monkeypatch.setenv("SIGNPOST_TEAMS_FILE", str(stack.logs["rasa"].parent / "teams.yml"))  # the fixture's
+    engine = make_engine(stack.database_url)
+    try:
+        create_user(engine, "jo", PASSWORD, display_name="Jo Tremblay")
+    except UserError:
+        pass  # created by an earlier channel's run
+    app = create_app(Settings(database_url=stack.database_url, rasa_port=stack.port))
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    desk = f"http://127.0.0.1:{port}"
+    citizen = make_citizen(stack, kind)
+    await citizen.start()
+    try:
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+            form = await (await http.get(f"{desk}/desk/login")).text()
+            token = re.search(r'name="csrf" value="([^"]+)"', form)[1]
+            await http.post(f"{desk}/desk/login", data={"csrf": token, "username": "jo", "password": PASSWORD})
+            csrf = re.search(r'name="csrf-token" content="([^"]+)"', await (await http.get(f"{desk}/desk")).text())[1]
+
+            await citizen.say("I lost my job in Halifax")
+            await until(lambda: len(citizen.received()) >= 1, f"the bot's answer on {kind}")
+            await citizen.say("person")
+            await until(lambda: any("Is that OK" in t for t in citizen.received()), f"the consent question on {kind}")
+            await citizen.say("yes")
+            await until(lambda: any("number 1 in line" in t for t in citizen.received()), f"the queue on {kind}")
+            handoff = store.open_handoff(engine, citizen.sender_id)
+            assert handoff.channel == citizen.channel
+
+            async with http.post(f"{desk}/desk/handoffs/{handoff.id}/claim", data={"csrf": csrf},
+                                 allow_redirects=False) as claimed:
+                assert claimed.status == 303
+            await until(lambda: any("Jo Tremblay" in t for t in citizen.received()), f"the greeting on {kind}")
+            reply = f"I can help with Employment Insurance ({kind})."
+            async with http.post(f"{desk}/desk/handoffs/{handoff.id}/reply", data={"csrf": csrf, "text": reply},
+                                 allow_redirects=False) as sent:
+                assert sent.status == 303
+            await until(lambda: any(reply in t for t in citizen.received()), f"the reply on {kind}")
+            async with http.post(f"{desk}/desk/handoffs/{handoff.id}/close",
+                                 data={"csrf": csrf, "disposition": "resolved", "avoidable": "unavoidable"},
+                                 allow_redirects=False) as closed:
+                assert closed.status == 303
+            await until(lambda: any("satisfied" in t for t in citizen.received()), f"the exit survey on {kind}")
+    finally:
+        await citizen.stop()
+        await runner.cleanup()
+        engine.dispose()
 
 
 @pytest.mark.integration
