@@ -28,6 +28,16 @@ class CatalogueClient:
 
         return make_engine(self._database_url or load_settings().database_url)
 
+    @cached_property
+    def handoff(self):
+        """The desk's queue and callbacks as the conversation sees them (bot/handoff/service.py)."""
+        from bot.channels.identity import NumberVault, channel_key
+        from bot.handoff.service import HandoffService
+        from bot.settings import load_settings
+
+        vault = NumberVault(channel_key(var_dir=load_settings().var_dir))
+        return HandoffService(self.engine, seal=vault.seal)
+
     async def match(self, profile: dict[str, Any]) -> dict[str, Any]:
         from knowledge.match import match_profile
 

@@ -17,14 +17,18 @@ Policy in brief:
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from bot.survey import dialogue as survey_dialogue
 from knowledge.text import fold
 from knowledge.vocab import Vocabulary
+
+logger = logging.getLogger(__name__)
 
 MAX_QUESTIONS = 3
 PAGE_SIZE = 3
@@ -67,6 +71,7 @@ NO = {"no", "n", "nope", "nah", "not really", "no they didn't", "no he didn't", 
       "im not", "false", "never", "negative", "non", "no way", "not at all"}
 # dates asked with buttons: how long ago, as days before today
 DATE_CHOICES = (("date_recent", 14), ("date_year", 180), ("date_two_years", 540), ("date_older", 1100))
+SMS_CHANNELS = {"twilio"}  # channels that number buttons ("Reply 1 for …") instead of showing them
 
 _NUMBER = re.compile(r"\b(\d{1,3})\b")
 _ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
@@ -138,7 +143,7 @@ def country_of(code: str | None) -> str | None:
 def new_state() -> dict[str, Any]:
     return {"life_events": [], "location": None, "location_name": None, "answers": {}, "asked": [],
             "pending": None, "page": 0, "shown": [], "misunderstood": 0, "hurry": False, "results_seen": False,
-            "intro_done": False, "wants_person": False}
+            "intro_done": False, "wants_person": False, "handoff": None}
 
 
 # --- answers -------------------------------------------------------------------------------------------------
@@ -406,6 +411,10 @@ class Tools:
     phrases: Phrases
     today: date = field(default_factory=date.today)
     language: str = "en"
+    channel: str = "rest"  # the citizen's input channel (rest, socketio, twilio, telegram)
+    sender_id: str = ""
+    survey: Any = None  # the exit survey's store (bot/survey/dialogue.py); None in tests that do not need it
+    handoff: Any = None  # the handoff desk's store (bot/handoff/dialogue.py); None when there is no desk
 
 
 def _profile(state: dict, tools: Tools) -> dict:
@@ -501,17 +510,50 @@ def step(state: dict | None, u: Understanding, tools: Tools) -> tuple[dict, list
                 result = tools.resolve_place(place)
                 country = country_of(getattr(result, "code", None)) or country
         outs.append(Out(f"utter_crisis_{(country or 'all').lower()}"))
-        outs.append(Out("utter_offer_person"))
+        outs.append(Out("utter_offer_person", buttons=_person_button(tools)))
         state["misunderstood"] = 0
         state["wants_person"] = True
+        state["person_reason"] = "crisis"
+        state["survey"] = survey_dialogue.leave(state.get("survey"), for_good=True)  # no survey after a crisis
         return state, outs
+
+    # 1b. the handoff's own questions (consent, callback, waiting) — bot/handoff/dialogue.py
+    from bot.handoff.dialogue import handoff_turn
+
+    try:
+        handled = handoff_turn(state, u, tools, navigators=lambda: _navigators_for(state, tools))
+    except Exception:  # noqa: BLE001 - the desk's database down must not end the conversation
+        logger.exception("handoff step failed")
+        state["handoff"] = None
+        return state, [Out("utter_handoff_error")] + _navigators_for(state, tools)
+    if handled is not None:
+        return state, handled
+    # 1c. the exit survey, once offered — bot/survey/dialogue.py
+    if state.get("survey"):
+        state["survey"], said = survey_dialogue.turn(state["survey"], _survey_reply(state, u, tools), tools.survey,
+                                                     tools.phrases, tools.sender_id)
+        if said is not None:
+            return state, [Out(s.response, s.vars, s.buttons) for s in said]
+    elif u.answer and u.answer.startswith(survey_dialogue.PAYLOAD_PREFIX):  # a survey button this state never saw
+        return state, [Out("utter_survey_closed")]
 
     # 2. requests that work at any time
     if intent == "ask_person":
         state["wants_person"] = True
+        if tools.handoff is not None:
+            from bot.handoff.dialogue import ask_consent
+
+            reason = state.pop("person_reason", None) or "asked"
+            try:
+                return state, outs + ask_consent(state, tools, reason)
+            except Exception:  # noqa: BLE001
+                logger.exception("handoff request failed")
+                state["handoff"] = None
+                return state, outs + [Out("utter_handoff_error")] + _navigators_for(state, tools)
         return state, outs + _person_offer(state, tools)
     if intent == "start_over":
         fresh = new_state()
+        fresh["survey"] = state.get("survey")  # offered once per conversation, whatever happens
         return fresh, [Out("utter_restart", buttons=_life_event_buttons(tools))]
     if intent == "help":
         state["misunderstood"] = 0
@@ -519,7 +561,12 @@ def step(state: dict | None, u: Understanding, tools: Tools) -> tuple[dict, list
     if intent == "bot_challenge":
         return state, [Out("utter_iamabot")]
     if intent == "goodbye":
-        return state, [Out("utter_goodbye")]
+        offer = _clean(u.text) not in survey_dialogue.STOP_WORDS  # "stop" is not asked a survey
+        said = _survey_end_point(state, tools, "goodbye", offer=offer)
+        return state, said or [Out("utter_goodbye")]  # with a survey, goodbye comes after it
+    if intent == "handoff_closed":  # the desk handed the conversation back (POST .../trigger_intent)
+        return state, [Out("utter_handoff_closed")] + _survey_end_point(state, tools, "handoff_closed",
+                                                                         handed_off=True)
     if intent == "thank" and not u.life_events and not u.places:
         return state, [Out("utter_thank")]
 
@@ -549,6 +596,8 @@ def step(state: dict | None, u: Understanding, tools: Tools) -> tuple[dict, list
         had_results = state["results_seen"]
         state["life_events"] = state["life_events"] + new_events
         understood = True
+        if not state.get("need_text") and u.answer is None:
+            state["need_text"] = u.text[:300]  # for unmet demand if nothing fits (redacted by the survey store)
         if had_results:
             outs.append(Out("utter_added_life_event", {"event": ", ".join(
                 tools.vocab.life_events[e].label.get(tools.language) or e for e in new_events)}))
@@ -616,7 +665,8 @@ def step(state: dict | None, u: Understanding, tools: Tools) -> tuple[dict, list
         else:
             outs.append(Out("utter_default"))
         if state["misunderstood"] >= 2:
-            outs.append(Out("utter_offer_person_misunderstood"))
+            outs.append(Out("utter_offer_person_misunderstood", buttons=_person_button(tools)))
+            state["person_reason"] = "misunderstood"
             state["misunderstood"] = 0
         elif pending:
             outs += _reask(state, tools)
@@ -669,7 +719,8 @@ def _show_page(state: dict, result: dict, tools: Tools, outs: list[Out], first: 
     name = state.get("location_name") or state.get("location") or ""
     if not ranked:
         state["results_seen"] = True
-        return state, outs + [Out("utter_no_services", {"location_name": name})] + _navigator_outs(result, tools)
+        outs = outs + [Out("utter_no_services", {"location_name": name})] + _navigator_outs(result, tools)
+        return state, outs + _survey_end_point(state, tools, "nothing_found")
     if not chunk:
         return state, outs + [Out("utter_no_more")]
     if first:
@@ -689,7 +740,33 @@ def _show_page(state: dict, result: dict, tools: Tools, outs: list[Out], first: 
     else:
         outs.append(Out("utter_results_footer"))
     state["results_seen"] = True
-    return state, outs
+    said = _survey_end_point(state, tools, "results")
+    if said and tools.channel in SMS_CHANNELS:  # one "Reply 1 for …" list at a time: "more" is typed
+        for out in outs:
+            if out.response == "utter_results_footer_more":
+                out.buttons = None
+    return state, outs + said
+
+
+def _survey_reply(state: dict, u: Understanding, tools: Tools) -> survey_dialogue.Reply:
+    new_events = [e for e in u.life_events if e in tools.vocab.life_events and e not in state["life_events"]]
+    return survey_dialogue.Reply(text=u.text, answer=u.answer, intent=u.intent, confidence=u.confidence,
+                                 new_need=bool(new_events or u.places), busy=bool(state.get("pending")))
+
+
+def _survey_end_point(state: dict, tools: Tools, end_point: str, offer: bool = True,
+                      handed_off: bool = False) -> list[Out]:
+    """Log the end point reached and offer the exit survey once per conversation (bot/survey/dialogue.py)."""
+    if tools.survey is None:
+        return []
+    visit = survey_dialogue.Visit(
+        conversation_id=tools.sender_id, channel=tools.channel, language=tools.language,
+        jurisdiction=state.get("location"), topic=(state.get("life_events") or [None])[0],
+        service_ids=list(state.get("shown") or []), handed_off=handed_off)
+    state["survey"], said = survey_dialogue.reach_end_point(
+        state.get("survey"), tools.survey, visit, end_point, tools.phrases, offer=offer,
+        unmet_query=state.get("need_text") if end_point == "nothing_found" else None)
+    return [Out(s.response, s.vars, s.buttons) for s in said]
 
 
 def _about_results(state: dict, u: Understanding, tools: Tools, outs: list[Out]) -> tuple[dict, list[Out]]:
@@ -719,17 +796,25 @@ def _about_results(state: dict, u: Understanding, tools: Tools, outs: list[Out])
     return state, outs + [Out("utter_why_listed", values)]
 
 
+def _person_button(tools: Tools) -> list[dict[str, str]]:
+    return [{"title": tools.phrases("utter_button_person"), "payload": "/ask_person"}]
+
+
+def _navigators_for(state: dict, tools: Tools) -> list[Out]:
+    """Local navigators (e.g. MyFriendBen's, by county and language) for the citizen's place and situation."""
+    if not (state.get("location") and state.get("life_events")):
+        return []
+    try:
+        navigators = tools.match(_profile(state, tools)).get("navigators") or []
+    except Exception:  # noqa: BLE001 - an alternative, never a reason to fail the turn
+        return []
+    return _navigator_outs({"navigators": navigators}, tools)
+
+
 def _person_offer(state: dict, tools: Tools) -> list[Out]:
-    outs = [Out("utter_person_requested")]
-    navigators: list[dict] = []
-    if state.get("location") and state.get("life_events"):
-        try:
-            navigators = tools.match(_profile(state, tools)).get("navigators") or []
-        except Exception:  # noqa: BLE001
-            navigators = []
-    if navigators:
-        return outs + _navigator_outs({"navigators": navigators}, tools)
-    return outs + [Out("utter_person_meanwhile")]
+    """Without a desk: say so, and point to local navigators or the services' own contacts."""
+    navigators = _navigators_for(state, tools)
+    return [Out("utter_person_requested")] + (navigators or [Out("utter_person_meanwhile")])
 
 
 def _navigator_outs(result: dict, tools: Tools) -> list[Out]:

@@ -22,6 +22,7 @@ MAX_BODY = 64 * 1024
 SETTINGS = web.AppKey("settings", Settings)
 ENGINE = web.AppKey("engine", Engine)
 PUBLIC_RASA_URL = web.AppKey("public_rasa_url", str)
+TEAMS = web.AppKey("teams", list)
 
 routes = web.RouteTableDef()
 
@@ -70,9 +71,49 @@ def create_app(settings: Settings) -> web.Application:
     app[PUBLIC_RASA_URL] = os.environ.get("SIGNPOST_PUBLIC_RASA_URL", settings.rasa_url)
     app.add_routes(routes)
     app.router.add_static("/static/", HERE / "static")
+    from bot.desk import dashboard_views, public_views  # imported here: they read ENGINE from this module
+
+    app.add_routes(public_views.routes)
+    app.add_routes(dashboard_views.routes)
+    _setup_desk(app, settings)
 
     async def dispose_engine(app: web.Application) -> None:
         app[ENGINE].dispose()
 
     app.on_cleanup.append(dispose_engine)
     return app
+
+
+def _rasa_token(settings: Settings) -> str | None:
+    """The token ``signpost run`` gives Rasa (environment, else var/rasa_token); never logged."""
+    token = os.environ.get("SIGNPOST_RASA_TOKEN")
+    path = settings.var_dir / "rasa_token"
+    if not token and path.is_file():
+        token = path.read_text().strip()
+    return token or None
+
+
+def _setup_desk(app: web.Application, settings: Settings) -> None:
+    """The caseworker desk: login, handoff pages, the live feed from Rasa's event broker, Rasa's HTTP API."""
+    import aiohttp
+    import yaml
+
+    from bot.desk import auth, conversations, handoff_views
+    from bot.desk.live import HUB, Hub, live_context
+    from bot.desk.rasa_api import RasaAPI
+    from bot.handoff.teams import load_teams
+
+    app[TEAMS] = load_teams()
+    app[HUB] = Hub()
+    app[conversations.PHRASES] = yaml.safe_load((settings.project_root / "domain" / "responses.yml")
+                                                .read_text())["responses"]
+    auth.setup(app)
+    app.add_routes(handoff_views.routes)
+
+    async def rasa_client(app: web.Application):
+        async with aiohttp.ClientSession() as session:
+            app[conversations.RASA] = RasaAPI(session, settings.rasa_url, _rasa_token(settings))
+            yield
+
+    app.cleanup_ctx.append(rasa_client)
+    app.cleanup_ctx.append(live_context)

@@ -21,6 +21,7 @@ from bot.desk.templating import render
 from bot.handoff import store
 from bot.handoff.store import HandoffError
 from bot.survey.failure_demand import AVOIDABLE_CONTACT_CODES
+from bot.survey.store import channel_name
 
 routes = web.RouteTableDef()
 CANNED = Path(__file__).with_name("canned_replies.yml")
@@ -59,7 +60,7 @@ def _labels(request: web.Request, events: list[str]) -> list[str]:
 
 def _queue_row(request: web.Request, row, now: datetime, me: str) -> dict[str, Any]:
     return {"id": row.id, "status": row.status, "waiting_minutes": _minutes_since(row.requested_at, now),
-            "language": row.language, "channel": row.channel, "place": row.location_name or row.location or "",
+            "language": row.language, "channel": channel_name(row.channel), "place": row.location_name or row.location or "",
             "life_events": _labels(request, row.life_events), "team": conversations.team_name(request.app, row.team),
             "claimed_by": row.claimed_by, "assigned_to": row.assigned_to, "mine": row.claimed_by == me,
             "reason": row.reason, "summary": row.summary or ""}
@@ -75,6 +76,7 @@ def _queue_data(request: web.Request) -> dict[str, Any]:
 
 
 def _page(request: web.Request, name: str, status: int = 200, **context: Any) -> web.Response:
+    context.setdefault("error", None)
     return render(name, status=status, user=request["user"], csrf_token=request["csrf_token"], **context)
 
 

@@ -91,7 +91,8 @@ def set_password(engine: Engine, username: str, password: str) -> None:
         if not done.rowcount:
             raise UserError(f"No user called {username}.")
         s.execute(delete(DeskSession).where(DeskSession.user_id.in_(
-            select(DeskUser.id).where(DeskUser.username == username.lower()))))
+            select(DeskUser.id).where(DeskUser.username == username.lower())))
+            .execution_options(synchronize_session=False))  # no Python evaluation of the subquery
 
 
 def authenticate(engine: Engine, username: str, password: str) -> User | None:

@@ -297,6 +297,12 @@ def create_callback(engine: Engine, *, sender_id: str, team: Team, channel: str,
             existing.method, existing.contact_encrypted = method, sealed_contact
             existing.contact_hint, existing.preferred = contact_hint(method, contact), preferred
             existing.due_at = callback_due(team, preferred, now)
+            # the due time follows this team's hours, so the request goes to this team (the citizen may have moved)
+            existing.team, existing.language = team.id, language or existing.language
+            existing.location, existing.location_name = location, location_name
+            existing.life_events, existing.summary = list(life_events), summary
+            if handoff_id is not None:
+                existing.handoff_id = handoff_id
             return existing
         row = CallbackRequest(sender_id=sender_id, handoff_id=handoff_id, team=team.id, channel=channel or "rest",
                               method=method, contact_encrypted=sealed_contact,

@@ -74,16 +74,21 @@ def _parse_team(raw: dict, where: str) -> Team:
     except (ZoneInfoNotFoundError, ValueError):
         raise TeamsFileError(f"{where}: team {tid}: unknown timezone {tz!r}") from None
     hours: dict[int, tuple[tuple[time, time], ...]] = {}
+    if not isinstance(raw.get("hours") or {}, dict):
+        raise TeamsFileError(f"{where}: team {tid}: hours must map days ({', '.join(DAYS)}) to lists of ranges")
     for day, ranges in (raw.get("hours") or {}).items():
         if day not in DAYS:
             raise TeamsFileError(f"{where}: team {tid}: unknown day {day!r} (use {', '.join(DAYS)})")
         parsed = []
-        for text in ranges or []:
+        for text in [ranges] if isinstance(ranges, str) else ranges or []:
             m = _RANGE.match(str(text).strip())
             if not m:
                 raise TeamsFileError(f"{where}: team {tid}: hours {text!r} must look like 09:00-17:00")
-            start = time(int(m[1]) % 24, int(m[2]))
-            end = time(23, 59, 59) if m[3] == "24" else time(int(m[3]), int(m[4]))
+            try:
+                start = time(int(m[1]), int(m[2]))
+                end = time(23, 59, 59) if m.group(3, 4) == ("24", "00") else time(int(m[3]), int(m[4]))
+            except ValueError:
+                raise TeamsFileError(f"{where}: team {tid}: hours {text!r} are not times of day") from None
             if end <= start:
                 raise TeamsFileError(f"{where}: team {tid}: hours {text!r} end before they start")
             parsed.append((start, end))
@@ -104,12 +109,14 @@ def load_teams(path: Path | str | None = None) -> list[Team]:
         data = yaml.safe_load(path.read_text())
     except (OSError, yaml.YAMLError) as exc:
         raise TeamsFileError(f"{path}: {exc}") from None
+    if not isinstance(data or {}, dict) or not isinstance((data or {}).get("teams") or [], list):
+        raise TeamsFileError(f"{path}: expected 'teams:' with a list of teams")
     teams = [_parse_team(raw, f"{path}: teams[{i}]") for i, raw in enumerate((data or {}).get("teams") or [])]
     if not teams:
         raise TeamsFileError(f"{path}: no teams")
     ids = [t.id for t in teams]
-    if len(set(ids)) != len(ids):
-        raise TeamsFileError(f"{path}: team ids must be unique")
+    if duplicates := sorted({i for i in ids if ids.count(i) > 1}):
+        raise TeamsFileError(f"{path}: team ids must be unique; repeated: {', '.join(duplicates)}")
     return teams
 
 

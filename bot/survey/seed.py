@@ -70,13 +70,13 @@ class Cohort:
 
 COHORTS = (
     Cohort("co-snap-web", "US-CO", ("us-snap",), "web", 50, 48, 40, handoffs=5, topic="food"),
-    Cohort("co-snap-sms", "US-CO", ("us-snap",), "twilio", 25, 24, 20, topic="food"),
+    Cohort("co-snap-sms", "US-CO", ("us-snap",), "sms", 25, 24, 20, topic="food"),
     Cohort("co-snap-tg", "US-CO", ("us-snap",), "telegram", 6, 6, 4, topic="food"),
     Cohort("co-liheap-web", "US-CO", ("us-liheap",), "web", 35, 32, 30, topic="energy"),
-    Cohort("co-liheap-sms", "US-CO", ("us-liheap",), "twilio", 14, 13, 12, topic="energy"),
+    Cohort("co-liheap-sms", "US-CO", ("us-liheap",), "sms", 14, 13, 12, topic="energy"),
     Cohort("co-liheap-tg", "US-CO", ("us-liheap",), "telegram", 18, 16, 15, topic="energy"),
     Cohort("ns-ei-web", "CA-NS", ("ca-ei",), "web", 30, 28, 22, handoffs=3, topic="job_loss"),
-    Cohort("ns-death-sms", "CA-NS", ("ca-ei", "ca-cpp-death"), "twilio", 12, 12, 11, topic="death"),
+    Cohort("ns-death-sms", "CA-NS", ("ca-ei", "ca-cpp-death"), "sms", 12, 12, 11, topic="death"),
     Cohort("ns-death-web", "CA-NS", ("ca-cpp-death",), "web", 20, 18, 16, topic="death"),
     Cohort("ns-none-web", "CA-NS", (), "web", 8, 8, 3, end_point="nothing_found"),
 )

@@ -57,7 +57,15 @@ def test_the_next_turn_reads_the_state_back_from_the_slot(client, responses):
     assert slots["dialogue"]["life_events"] == ["death"]
 
 
-def test_a_person_request_sets_wants_person(client, responses):
+def test_a_person_request_sets_wants_person_and_asks_consent_before_sharing(client, responses):
     messages, slots = run(tracker("human please", "ask_person"), responses)
     assert slots["wants_person"] is True
-    assert messages[0]["response"] == "utter_person_requested"
+    assert messages[0]["response"] == "utter_handoff_consent"
+    assert [b["payload"] for b in messages[0]["buttons"]] == ['/answer{"answer": "consent_yes"}',
+                                                              '/answer{"answer": "consent_no"}']
+    assert slots["dialogue"]["handoff"]["stage"] == "consent"
+    from bot.db import session_factory
+    from bot.handoff.models import Handoff
+
+    with session_factory(client.engine)() as s:  # nothing is shared before the citizen says yes
+        assert s.query(Handoff).filter(Handoff.sender_id == "citizen-1").count() == 0

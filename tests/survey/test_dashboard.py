@@ -49,11 +49,11 @@ def test_summary_and_filters(engine):
     assert data["response_rate"] == 80.0
     assert data["drivers"]["went_well"]["ease"] == 100.0 and data["drivers"]["went_well"]["humanity"] == 50.0
     assert data["drivers"]["went_badly"]["efficiency"] == 50.0  # 2 dissatisfied (2 and 3), one chose it
-    assert data["volumes"]["channel"] == {"web": 3, "twilio": 2}
+    assert data["volumes"]["channel"] == {"web": 3, "sms": 2}
     assert data["handoff_rate"] == 20.0
     assert data["failure_demand_by_type"] == {"repeat_contact": 1}
     assert data["unmet_needs"] == [{"jurisdiction": "US-CO", "topic": "pet_care", "count": 1}]
-    sms = summary(engine, MONDAY, MONDAY + timedelta(days=14), Filters(channel="twilio"))
+    sms = summary(engine, MONDAY, MONDAY + timedelta(days=14), Filters(channel="sms"))
     assert (sms["conversations"], sms["responses"], sms["headline"]["index"]) == (2, 1, 50.0)
 
 

@@ -81,7 +81,7 @@ def test_seeded_month_matches_the_hand_computed_report(seeded):
     # 4 responses on Telegram: withheld; the complements keep it from being derived from the totals
     assert cell(rows, "US-CO", "us-snap", "telegram")["suppressed"] == "primary"
     assert cell(rows, "US-CO", "us-snap", "telegram")["responses"] is None
-    for service, channel in (("us-snap", "twilio"), ("us-liheap", "telegram"), ("us-liheap", "twilio")):
+    for service, channel in (("us-snap", "sms"), ("us-liheap", "telegram"), ("us-liheap", "sms")):
         assert cell(rows, "US-CO", service, channel)["suppressed"] == "complementary"
     # margins: each conversation once; 12–29 responses is a low base
     everything = cell(rows, "US-CO", "all", "all")

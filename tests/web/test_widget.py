@@ -94,9 +94,14 @@ def test_page_loads_the_vendored_widget_and_reaches_nothing_outside(context, des
     assert hosts <= {desk.url.split("/")[2], desk.stack.settings.rasa_url.split("/")[2]}, hosts
 
 
-def test_situation_reply_lists_a_matched_service_with_its_link_and_sends_page_metadata(page, desk):
-    frames: list[str] = []  # socket.io packets the page sends (long-polling POST bodies)
+def test_situation_reply_lists_a_matched_service_with_its_link_and_sends_page_metadata(context, desk):
+    frames: list[str] = []  # socket.io packets the page sends: long-polling POST bodies, then websocket frames
+    page = context.new_page()
     page.on("request", lambda req: frames.append(req.post_data or "") if "/socket.io/" in req.url else None)
+    sockets: list[str] = []
+    page.on("websocket", lambda ws: (sockets.append(ws.url), ws.on("framesent", lambda payload: frames.append(
+        payload if isinstance(payload, str) else payload.decode(errors="replace")))))
+    open_chat(page, desk.url)
     reply = "\n".join(say(page, "I lost my job in Halifax"))
     titles = expected_titles(desk.stack.settings.database_url,
                              {"life_events": ["job_loss"], "location": "CA-NS-halifax"})
@@ -106,6 +111,7 @@ def test_situation_reply_lists_a_matched_service_with_its_link_and_sends_page_me
     links = page.locator(".rw-messages-container .rw-response a[href^='https://']")
     assert links.count() >= 1, "the service link is a real link"
     assert links.first.get_attribute("rel") == "noopener noreferrer"
+    assert any("transport=websocket" in url for url in sockets), "the widget upgrades to a websocket"
     uttered = [f for f in frames if "user_uttered" in f]
     assert uttered, frames
     packet = uttered[-1][uttered[-1].index('["user_uttered"'):]

@@ -15,8 +15,9 @@
     page_topic: chat.dataset.pageTopic || null,
   };
 
-  // Long-polling only: Rasa 3.6's websocket transport (Sanic 21.12) fails on Python 3.11 ("Invalid frame header").
-  window.WEBCHAT_SOCKET_OPTIONS = {transports: ["polling"]};
+  // Long-polling first, then the upgrade to a websocket (bot/rasa_ext/serve.py fixes Sanic 21.12's websocket on
+  // Python 3.11); behind a proxy that blocks websockets the widget simply stays on polling.
+  window.WEBCHAT_SOCKET_OPTIONS = {transports: ["polling", "websocket"]};
 
   window.WebChat.default({
     socketUrl: config.rasaUrl,
