@@ -672,6 +672,8 @@ def step(state: dict | None, u: Understanding, tools: Tools) -> tuple[dict, list
             outs += _reask(state, tools)
         return state, outs
     state["misunderstood"] = 0
+    if state.get("person_reason") == "misunderstood":  # understood again: a later request is a plain one
+        state.pop("person_reason")
 
     # 7. what next: missing situation → ask; a question still worth asking → ask it; else results
     if not state["life_events"] or not state["location"]:

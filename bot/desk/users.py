@@ -83,6 +83,7 @@ def create_user(engine: Engine, username: str, password: str, role: str = "casew
 
 
 def set_password(engine: Engine, username: str, password: str) -> None:
+    username = (username or "").strip()
     if len(password or "") < MIN_PASSWORD:
         raise UserError(f"Passwords need at least {MIN_PASSWORD} characters.")
     with session_factory(engine)() as s, s.begin():

@@ -110,14 +110,15 @@ def _method_out(tools: Tools) -> Out:
 
 def _time_out(state: dict, tools: Tools) -> Out:
     from bot.conversation import Out
+    from bot.handoff.store import CALLBACK_WINDOWS
 
     available = tools.handoff.availability(state, tools.language)
     when = tools.handoff.when(available.next_opening, available.team) or tools.phrases("utter_button_asap")
-    return Out("utter_callback_time", buttons=[
-        _button(tools.phrases("utter_button_next_opening", when=when), "next_opening"),
-        _button(tools.phrases("utter_button_morning"), "morning"),
-        _button(tools.phrases("utter_button_afternoon"), "afternoon"),
-        _button(tools.phrases("utter_button_evening"), "evening")])
+    buttons = [_button(tools.phrases("utter_button_next_opening", when=when), "next_opening")]
+    for window, (start, end) in CALLBACK_WINDOWS.items():  # only parts of the day when the team can call
+        if available.team.open_between(start, end):
+            buttons.append(_button(tools.phrases(f"utter_button_{window}"), window))
+    return Out("utter_callback_time", buttons=buttons)
 
 
 def handoff_turn(state: dict, u: Understanding, tools: Tools,

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, Text, text
 
 from bot.db import Base
 
 OPEN_STATUSES = ("waiting", "claimed")
+_OPEN = text("status IN ('waiting', 'claimed')")
 
 
 def utcnow() -> datetime:
@@ -21,7 +22,12 @@ def utcnow() -> datetime:
 
 
 class Handoff(Base):
+    """One request for a person. At most one open (waiting or claimed) per conversation: a partial unique index,
+    so two simultaneous requests from the same sender cannot both queue."""
+
     __tablename__ = "handoff"
+    __table_args__ = (Index("uq_handoff_open_sender", "sender_id", unique=True, postgresql_where=_OPEN,
+                            sqlite_where=_OPEN),)
 
     id = Column(Integer, primary_key=True)
     sender_id = Column(String(160), nullable=False, index=True)

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from bot.db import session_factory
 from bot.desk.models import DeskUser
@@ -25,7 +26,7 @@ PRESENCE_SECONDS = 90  # a desk page polls every 20 s; a caseworker is online wh
 DISPOSITIONS = ("resolved", "referred", "callback_booked", "not_resolved")
 CALLBACK_METHODS = ("phone", "sms", "email")
 CALLBACK_PREFERENCES = ("next_opening", "morning", "afternoon", "evening")
-_WINDOWS = {"morning": (9, 12), "afternoon": (12, 17), "evening": (17, 20)}
+CALLBACK_WINDOWS = {"morning": (9, 12), "afternoon": (12, 17), "evening": (17, 20)}
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 
 
@@ -141,12 +142,17 @@ def request_handoff(engine: Engine, *, sender_id: str, team: str, channel: str =
     existing = open_handoff(engine, sender_id)
     if existing is not None:
         return ticket(engine, existing)
-    with session_factory(engine)() as s, s.begin():
-        row = Handoff(sender_id=sender_id, team=team, channel=channel or "rest", language=language or "en",
-                      location=location, location_name=location_name, life_events=list(life_events),
-                      answers=dict(answers or {}), shown_services=list(shown_services), reason=reason,
-                      summary=summary, status="waiting", requested_at=now_utc(), updated_at=now_utc())
-        s.add(row)
+    try:
+        with session_factory(engine)() as s, s.begin():
+            row = Handoff(sender_id=sender_id, team=team, channel=channel or "rest", language=language or "en",
+                          location=location, location_name=location_name, life_events=list(life_events),
+                          answers=dict(answers or {}), shown_services=list(shown_services), reason=reason,
+                          summary=summary, status="waiting", requested_at=now_utc(), updated_at=now_utc())
+            s.add(row)
+    except IntegrityError:  # the same request arrived twice at once: the other one queued it
+        row = open_handoff(engine, sender_id)
+        if row is None:
+            raise
     return ticket(engine, row)
 
 
@@ -169,7 +175,8 @@ def claim(engine: Engine, handoff_id: int, username: str) -> bool:
 
 def transfer(engine: Engine, handoff_id: int, *, by: str, to_user: str | None = None, to_team: str | None = None,
              teams: Iterable[Team] = ()) -> Handoff:
-    """Pass a conversation to a colleague or another team; it goes back to waiting (first in line) for them."""
+    """Pass a conversation to a colleague or another team; it waits (keeping its place by request order) for them
+    to claim it."""
     if not to_user and not to_team:
         raise HandoffError("Choose a colleague or a team.")
     with session_factory(engine)() as s, s.begin():
@@ -272,8 +279,8 @@ def queue_version(engine: Engine) -> tuple:
 # --- callbacks ------------------------------------------------------------------------------------------------
 def callback_due(team: Team, preferred: str, now: datetime) -> datetime:
     """When to call back: the next opening, or the first open moment in the preferred part of the day."""
-    if preferred in _WINDOWS:
-        start_hour, end_hour = _WINDOWS[preferred]
+    if preferred in CALLBACK_WINDOWS:
+        start_hour, end_hour = CALLBACK_WINDOWS[preferred]
         for opens, closes in team.openings(now):
             lo = max(opens, opens.replace(hour=start_hour, minute=0), now.astimezone(team.zone))
             hi = min(closes, closes.replace(hour=end_hour, minute=0) if end_hour < 24 else closes)

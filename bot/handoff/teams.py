@@ -46,6 +46,11 @@ class Team:
             return False
         return any(start <= local.time() < end for start, end in self.hours.get(local.weekday(), ()))
 
+    def open_between(self, start_hour: int, end_hour: int) -> bool:
+        """Whether the team is open at some time between these hours on some weekday (a callback window)."""
+        lo, hi = time(start_hour), time(23, 59, 59) if end_hour >= 24 else time(end_hour)
+        return any(start < hi and end > lo for ranges in self.hours.values() for start, end in ranges)
+
     def openings(self, now: datetime, days: int = 14) -> Iterable[tuple[datetime, datetime]]:
         """Open periods (local, aware) from today on, in order."""
         local = now.astimezone(self.zone)

@@ -286,7 +286,7 @@ def test_out_of_hours_books_a_callback(engine, tools, desk):
 
     outs = ana.says(U("text"))
     assert names(outs) == ["utter_callback_time"]
-    assert values(outs[0]) == ["next_opening", "morning", "afternoon", "evening"]
+    assert values(outs[0]) == ["next_opening", "morning", "afternoon"]  # no evening: the team closes at 16:30
     assert outs[0].buttons[0]["title"] == "First chance: tomorrow at 8:30 AM (Halifax time)"
 
     outs = ana.says(U("morning"))
@@ -381,6 +381,18 @@ def test_two_misunderstandings_then_person_records_misunderstood(engine, tools, 
     ana.says(U("yes"))
     (row,) = handoffs(engine, "ana")
     assert row.reason == "misunderstood" and "misunderstood" in row.summary
+
+
+def test_once_understood_again_a_later_request_is_a_plain_one(engine, tools, desk):
+    service = desk(OPEN, online=1)
+    ana = Citizen(tools, service, "ana")
+    ana.says(U("what colour is the sky", "out_of_scope"))
+    assert "utter_offer_person_misunderstood" in names(ana.says(U("bananas", "nlu_fallback")))
+    ana.says(job_loss_in_halifax())  # the conversation recovers
+    ana.says(U("person"))
+    ana.says(U("yes"))
+    (row,) = handoffs(engine, "ana")
+    assert row.reason == "asked"
 
 
 def test_handoff_closed_clears_the_handoff_state(engine, tools, desk):

@@ -147,6 +147,30 @@ def test_simultaneous_claims_exactly_one_wins(engine):
     assert store.claim(engine, handoff_id, "late") is False
 
 
+def test_simultaneous_requests_from_one_sender_queue_once(engine):
+    """A repeated webhook or a double tap arriving together: one open request (the partial unique index)."""
+    contenders = 6
+    barrier = threading.Barrier(contenders)
+    tickets: list[store.Ticket] = []
+    errors: list[BaseException] = []
+
+    def request() -> None:
+        try:
+            barrier.wait(timeout=30)
+            tickets.append(ask(engine, "double-tap"))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=request) for _ in range(contenders)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors
+    assert len({t.handoff_id for t in tickets}) == 1
+    assert count(engine, Handoff, sender_id="double-tap") == 1
+
+
 def test_claiming_a_cancelled_or_unknown_handoff_fails(engine):
     handoff_id = ask(engine, "web-1").handoff_id
     store.cancel_handoff(engine, "web-1")

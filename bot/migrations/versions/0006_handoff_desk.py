@@ -89,6 +89,9 @@ def upgrade() -> None:
     )
     for column in ("sender_id", "team", "status", "requested_at", "updated_at"):
         op.create_index(f"ix_handoff_{column}", "handoff", [column])
+    open_only = sa.text("status IN ('waiting', 'claimed')")
+    op.create_index("uq_handoff_open_sender", "handoff", ["sender_id"], unique=True, postgresql_where=open_only,
+                    sqlite_where=open_only)
     op.create_table(
         "handoff_note",
         sa.Column("id", sa.Integer, primary_key=True),
