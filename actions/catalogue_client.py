@@ -61,6 +61,22 @@ class CatalogueClient:
 
         return await asyncio.to_thread(resolve_place, text)
 
+    async def record_contact(self, sender_id: str, state: dict[str, Any], understanding: Any, channel: str,
+                             language: str) -> None:
+        """This turn's analytics facts (demand, fallbacks, place, topic, services shown) on the contact record."""
+        from bot.channels.identity import channel_key
+        from bot.settings import load_settings
+        from bot.survey.store import record_contact
+        from bot.survey.tracking import citizen_key, contact_facts
+
+        facts = contact_facts(state, intent=understanding.intent, text=understanding.text, channel=channel,
+                              language=language)
+        try:
+            key = citizen_key(channel, sender_id, channel_key(var_dir=load_settings().var_dir))
+            await asyncio.to_thread(lambda: record_contact(self.engine, sender_id, citizen_key=key, **facts))
+        except Exception:  # bookkeeping: never let it break the citizen's turn
+            logger.exception("could not record the contact's facts")
+
     async def record_conversation(self, sender_id: str, channel: str | None, language: str = "en") -> None:
         from bot.conversations import record_conversation
 

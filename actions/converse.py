@@ -42,6 +42,7 @@ class ActionSignpost(Action):
         tools.survey = StorePort(lambda: client.engine)  # the exit survey's store (bot/survey/dialogue.py)
         understanding = understanding_from_message(tracker.latest_message)
         state, outs = await asyncio.to_thread(step, tracker.get_slot("dialogue"), understanding, tools)
+        await client.record_contact(tracker.sender_id, state, understanding, tools.channel, language)
         for out in outs:
             if out.buttons:
                 dispatcher.utter_message(response=out.response, buttons=out.buttons, **out.vars)

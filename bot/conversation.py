@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.survey import dialogue as survey_dialogue
+from bot.survey.tracking import count_fallback
 from knowledge.text import fold
 from knowledge.vocab import Vocabulary
 
@@ -658,6 +659,7 @@ def step(state: dict | None, u: Understanding, tools: Tools) -> tuple[dict, list
         if intent in ("affirm", "deny", "thank") and not pending:
             return state, [Out("utter_ok_what_next")]
         state["misunderstood"] += 1
+        count_fallback(state, understood=False)
         if intent == "tell_life_event":
             outs.append(Out("utter_life_event_unknown", buttons=_life_event_buttons(tools)))
         elif intent in OUT_OF_SCOPE or not pending:
@@ -672,6 +674,7 @@ def step(state: dict | None, u: Understanding, tools: Tools) -> tuple[dict, list
             outs += _reask(state, tools)
         return state, outs
     state["misunderstood"] = 0
+    count_fallback(state, understood=True)
     if state.get("person_reason") == "misunderstood":  # understood again: a later request is a plain one
         state.pop("person_reason")
 

@@ -153,7 +153,10 @@ def request_handoff(engine: Engine, *, sender_id: str, team: str, channel: str =
         row = open_handoff(engine, sender_id)
         if row is None:
             raise
-    return ticket(engine, row)
+        return ticket(engine, row)
+    told = ticket(engine, row)
+    set_position_sent(engine, row.id, told.position)  # what the bot tells the citizen: later updates compare to it
+    return told
 
 
 def cancel_handoff(engine: Engine, sender_id: str) -> bool:

@@ -69,3 +69,23 @@ def test_a_person_request_sets_wants_person_and_asks_consent_before_sharing(clie
 
     with session_factory(client.engine)() as s:  # nothing is shared before the citizen says yes
         assert s.query(Handoff).filter(Handoff.sender_id == "citizen-1").count() == 0
+
+
+def test_each_turn_records_demand_fallbacks_and_a_pseudonymous_key(client, responses):
+    from bot.db import session_factory
+    from bot.survey.models import ContactRecord
+
+    def tracker_for(sender, text, intent, slots=None, entities=()):
+        message = {"text": text, "intent": {"name": intent, "confidence": 0.95}, "entities": list(entities)}
+        return Tracker(sender, slots or {}, message, [], False, None, {"name": "twilio"}, "action_listen")
+
+    sender = "sms-citizen-key-hash"
+    _, slots = run(tracker_for(sender, "bananas", "nlu_fallback"), responses)
+    _, slots = run(tracker_for(sender, "purple monkey", "nlu_fallback", {"dialogue": slots["dialogue"]}), responses)
+    run(tracker_for(sender, "I never received my payment, I lost my job", "tell_life_event",
+                    {"dialogue": slots["dialogue"]}, [{"entity": "life_event", "value": "job_loss"}]), responses)
+    with session_factory(client.engine)() as s:
+        row = s.query(ContactRecord).filter(ContactRecord.conversation_id == sender).one()
+    assert (row.fallback_count, row.max_consecutive_fallbacks) == (2, 2)
+    assert (row.demand, row.failure_type) == ("failure", "bot_caused")  # the first failure type found stays
+    assert row.citizen_key and sender not in row.citizen_key

@@ -20,7 +20,8 @@ import pytest
 import requests
 
 from bot.settings import PROJECT_ROOT
-from tests.web.conftest import CHROMIUM_ARGS, DESKTOP, open_chat
+from tests.web.conftest import CHROMIUM_ARGS, DESKTOP, PHONE, open_chat
+from tests.web.test_widget import blocking_violations
 
 PASSWORD = "a long test password"
 ALWAYS_OPEN = """teams:
@@ -31,6 +32,12 @@ ALWAYS_OPEN = """teams:
     timezone: America/Toronto
     hours: {mon: ["00:00-24:00"], tue: ["00:00-24:00"], wed: ["00:00-24:00"], thu: ["00:00-24:00"],
             fri: ["00:00-24:00"], sat: ["00:00-24:00"], sun: ["00:00-24:00"]}
+  - id: uk-advice
+    name: UK advice team
+    jurisdictions: [GB]
+    languages: [en]
+    timezone: Europe/London
+    hours: {}                 # takes no chats: citizens in the UK are offered a callback
 """
 
 
@@ -200,9 +207,19 @@ def test_citizen_asks_for_a_person_caseworker_claims_replies_closes_and_the_bot_
         assert "Halifax" in desk_page.locator("#summary").inner_text()
 
         wait_bot_text(citizen, "Sam Rivera")  # the greeting pushed through Rasa on the citizen's own channel
+        assert blocking_violations(desk_page) == []
         desk_page.fill("#reply", "Hi, I can help you apply for Employment Insurance.")
         desk_page.click("#reply-form button[type=submit]")
         wait_bot_text(citizen, "apply for Employment Insurance")
+
+        desk_page.select_option("#canned", label="Checking")  # a canned reply fills the box, to edit or send
+        assert desk_page.input_value("#reply") == "Thanks. Give me a minute to check that for you."
+        desk_page.click("#reply-form button[type=submit]")
+        wait_bot_text(citizen, "Give me a minute")
+        desk_page.fill("#note", "Laid off on Friday; has the record of employment.")
+        desk_page.click("form[action$='/notes'] button[type=submit]")
+        assert "has the record of employment" in desk_page.locator("#notes").inner_text()
+        assert not any("record of employment" in t for t in bot_texts(citizen))  # notes stay internal
 
         say(citizen, "Thank you, what documents do I need?")
         desk_page.locator("#transcript li.citizen", has_text="what documents do I need").wait_for()  # live, no reload
@@ -306,3 +323,92 @@ def test_the_desk_restarting_mid_handoff_loses_nothing(handoff_stack):
     caseworker_lines = [e for e in tracker["events"] if e.get("event") == "bot"
                         and (e.get("metadata") or {}).get("caseworker")]
     assert [e["text"] for e in caseworker_lines][-1] == "Yes, I'm here."
+
+
+def test_out_of_hours_the_citizen_books_a_callback_and_the_desk_lists_it(handoff_stack, browser, artifacts):
+    stack, desk, engine = handoff_stack
+    citizen_ctx, desk_ctx = browser.new_context(viewport=PHONE), _context(browser)
+    citizen_ctx.set_default_timeout(45_000)
+    try:
+        citizen = citizen_ctx.new_page()
+        open_chat(citizen, desk.url + "/")
+        say(citizen, "I lost my job in Leeds")
+        wait_bot_text(citizen, "(services|benefit|question)")
+        say(citizen, "person")
+        citizen.locator(".rw-reply", has_text="Yes, connect me").click()
+        wait_bot_text(citizen, "UK advice team can't take chats")
+        citizen.locator(".rw-reply", has_text="Call me back").click()
+        citizen.locator(".rw-reply", has_text="Text message").click()
+        citizen.locator(".rw-reply", has_text="As soon as possible").click()
+        wait_bot_text(citizen, "What number")
+        say(citizen, "call me maybe")
+        wait_bot_text(citizen, "doesn't look like a phone number")
+        say(citizen, "+44 7700 900123")
+        wait_bot_text(citizen, r"reference is CB-\d+")
+        citizen.screenshot(path=str(artifacts / "citizen-callback-phone.png"), full_page=True)
+
+        page = desk_ctx.new_page()
+        desk_login(page, desk, "boss")
+        page.goto(f"{desk.url}/desk/callbacks")
+        row = page.locator("#callbacks tbody tr", has_text="UK advice team")
+        assert "•••• 0123" in row.inner_text() and "+447700900123" not in page.content()  # masked in the list
+        assert blocking_violations(page) == []
+        row.locator("a").click()
+        assert "+447700900123" in page.locator("dl").inner_text()  # shown on purpose, and audited
+        page.select_option("#outcome", "reached")
+        page.click("form[action$='/done'] button[type=submit]")
+        page.wait_for_url(re.compile(r"/desk/callbacks$"))
+        assert page.locator("#callbacks tbody tr", has_text="UK advice team").count() == 0
+        page.goto(f"{desk.url}/desk/audit")
+        audit = page.locator("table").inner_text()
+        assert "callback_viewed" in audit and "callback_done" in audit
+    finally:
+        citizen_ctx.close()
+        desk_ctx.close()
+
+
+def test_waiting_citizens_hear_their_new_place_when_the_line_moves(handoff_stack):
+    from bot.handoff import store
+
+    stack, desk, engine = handoff_stack
+    http, csrf = desk_session(desk, "sam")
+    first, second = f"line-a-{time.time_ns()}", f"line-b-{time.time_ns()}"
+    request_person_by_rest(stack, first)
+    request_person_by_rest(stack, second)
+    before = store.ticket(engine, store.open_handoff(engine, second)).position
+    assert http.post(f"{desk.url}/desk/handoffs/{store.open_handoff(engine, first).id}/claim", data={"csrf": csrf},
+                     allow_redirects=False, timeout=60).status_code == 303
+    expected = f"You're now number {before - 1} in line"
+    for _ in range(60):
+        tracker = requests.get(f"{stack.settings.rasa_url}/conversations/{second}/tracker",
+                               params={"token": stack.token}, timeout=30).json()
+        if any(expected in (e.get("text") or "") for e in tracker["events"] if e.get("event") == "bot"):
+            break
+        time.sleep(0.5)
+    else:
+        raise AssertionError(f"{expected!r} never reached the second citizen")
+
+
+def test_a_conversation_transferred_to_a_colleague_waits_for_them(handoff_stack, browser):
+    from bot.handoff import store
+
+    stack, desk, engine = handoff_stack
+    sender = f"transfer-{time.time_ns()}"
+    request_person_by_rest(stack, sender)
+    handoff_id = store.open_handoff(engine, sender).id
+    ctx = _context(browser)
+    try:
+        page = ctx.new_page()
+        desk_login(page, desk, "sam")
+        page.goto(f"{desk.url}/desk/handoffs/{handoff_id}")
+        page.click("form[action$='/claim'] button[type=submit]")
+        page.select_option("#to_user", "alex")
+        page.click("form[action$='/transfer'] button[type=submit]")
+        page.goto(f"{desk.url}/desk")
+        assert "for alex" in page.locator(f"#waiting tr[data-handoff='{handoff_id}']").inner_text()
+    finally:
+        ctx.close()
+    http, csrf = desk_session(desk, "alex")
+    assert http.post(f"{desk.url}/desk/handoffs/{handoff_id}/claim", data={"csrf": csrf}, allow_redirects=False,
+                     timeout=60).status_code == 303
+    assert store.get_handoff(engine, handoff_id).claimed_by == "alex"
