@@ -94,7 +94,8 @@ async def transfer(app: web.Application, row: Handoff, user, to_user: str | None
 
     engine = _engine(app)
     moved = await asyncio.to_thread(lambda: store.transfer(engine, row.id, by=user.username, to_user=to_user,
-                                                           to_team=to_team, teams=app[TEAMS]))
+                                                           to_team=to_team, teams=app[TEAMS],
+                                                           supervisor=user.is_supervisor))
     await asyncio.to_thread(audit.record, engine, "transferred", username=user.username, handoff_id=row.id,
                             to_user=to_user, to_team=to_team)
     if row.status == "claimed":  # the citizen stays with people (the bot stays paused) and is told so

@@ -177,7 +177,7 @@ def claim(engine: Engine, handoff_id: int, username: str) -> bool:
 
 
 def transfer(engine: Engine, handoff_id: int, *, by: str, to_user: str | None = None, to_team: str | None = None,
-             teams: Iterable[Team] = ()) -> Handoff:
+             teams: Iterable[Team] = (), supervisor: bool = False) -> Handoff:
     """Pass a conversation to a colleague or another team; it waits (keeping its place by request order) for them
     to claim it."""
     if not to_user and not to_team:
@@ -186,7 +186,7 @@ def transfer(engine: Engine, handoff_id: int, *, by: str, to_user: str | None = 
         row = s.get(Handoff, handoff_id)
         if row is None or row.status not in OPEN_STATUSES:
             raise HandoffError("This conversation is no longer open.")
-        if row.status == "claimed" and row.claimed_by != by:
+        if row.status == "claimed" and row.claimed_by != by and not supervisor:  # supervisors can reassign
             raise HandoffError(f"{row.claimed_by} is handling this conversation.")
         if to_user:
             user = s.scalars(select(DeskUser).where(DeskUser.username == to_user, DeskUser.active.is_(True))).first()

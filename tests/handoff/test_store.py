@@ -194,6 +194,14 @@ def test_transfer_to_a_colleague_puts_it_back_in_line_for_them(engine):
     assert store.claim(engine, handoff_id, "bob")
 
 
+def test_a_supervisor_can_reassign_a_conversation_a_colleague_left_claimed(engine):
+    create_user(engine, "bob", PASSWORD, team="general")
+    handoff_id = ask(engine, "web-1").handoff_id
+    assert store.claim(engine, handoff_id, "alice")  # alice went home with it open
+    moved = store.transfer(engine, handoff_id, by="pat", to_user="bob", supervisor=True)
+    assert (moved.status, moved.assigned_to, moved.claimed_by) == ("waiting", "bob", None)
+
+
 def test_transfer_to_a_team(engine):
     handoff_id = ask(engine, "web-1").handoff_id  # a waiting one can be passed on too
     moved = store.transfer(engine, handoff_id, by="alice", to_team="us-benefits", teams=TEAMS.values())
