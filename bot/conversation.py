@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from bot.replies import Out
 from bot.survey import dialogue as survey_dialogue
 from bot.survey.tracking import count_fallback
 from knowledge.text import fold
@@ -78,15 +79,6 @@ _NUMBER = re.compile(r"\b(\d{1,3})\b")
 _ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _AGO = re.compile(r"\b(\d{1,2}|a|one|two|three) (day|week|month|year)s? ago\b")
 _WORDNUM = {"a": 1, "one": 1, "two": 2, "three": 3}
-
-
-@dataclass
-class Out:
-    """One bot message: a domain response name, its variables, optional buttons ``[{"title", "payload"}]``."""
-
-    response: str
-    vars: dict[str, Any] = field(default_factory=dict)
-    buttons: list[dict[str, str]] | None = None
 
 
 @dataclass

@@ -79,3 +79,15 @@ def trained_model():
     from bot.training import train
 
     return train(PROJECT_ROOT)
+
+
+@pytest.fixture
+def seeded(migrated_url):
+    """A month (2026-07) of synthetic conversations and survey answers (bot/survey/seed.py), on each database."""
+    from bot.db import make_engine
+    from bot.survey.seed import seed_month
+
+    engine = make_engine(migrated_url)
+    seed_month(engine, "2026-07")
+    yield engine
+    engine.dispose()

@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from bot.handoff.store import normalise_email, normalise_phone
+from bot.handoff.store import CALLBACK_WINDOWS, normalise_email, normalise_phone
+from bot.replies import Out
 
 if TYPE_CHECKING:
-    from bot.conversation import Out, Tools, Understanding
+    from bot.conversation import Tools, Understanding
 
 CANCEL_WORDS = {"cancel", "stop waiting", "cancel please", "dont wait", "never mind", "nevermind", "cancel_handoff"}
 YES_WORDS = {"yes", "y", "yeah", "yep", "ok", "okay", "sure", "yes please", "connect me", "yes connect me", "oui",
@@ -59,8 +60,6 @@ def summary(state: dict, tools: Tools, reason: str) -> str:
 
 def ask_consent(state: dict, tools: Tools, reason: str) -> list[Out]:
     """Before anything is shared: may a caseworker see this chat and the answers?"""
-    from bot.conversation import Out
-
     ticket = tools.handoff.status(tools.sender_id)
     if ticket is not None:  # already in line: say where
         state["handoff"] = {"stage": "waiting", "id": ticket.handoff_id, "reason": reason}
@@ -71,15 +70,11 @@ def ask_consent(state: dict, tools: Tools, reason: str) -> list[Out]:
 
 
 def _waiting_out(ticket: Any, tools: Tools) -> Out:
-    from bot.conversation import Out
-
     return Out("utter_handoff_waiting", {"position": str(ticket.position or 1), "minutes": str(ticket.wait_minutes or 1)},
                [_button(tools.phrases("utter_button_cancel_wait"), "cancel_handoff")])
 
 
 def _connect(state: dict, tools: Tools, navigators: list[Out]) -> list[Out]:
-    from bot.conversation import Out
-
     reason = (state.get("handoff") or {}).get("reason") or "asked"
     available = tools.handoff.availability(state, tools.language)
     if available.can_take_now:
@@ -101,17 +96,12 @@ def _connect(state: dict, tools: Tools, navigators: list[Out]) -> list[Out]:
 
 
 def _method_out(tools: Tools) -> Out:
-    from bot.conversation import Out
-
     return Out("utter_callback_method", buttons=[_button(tools.phrases("utter_button_phone"), "phone"),
                                                  _button(tools.phrases("utter_button_sms"), "sms"),
                                                  _button(tools.phrases("utter_button_email"), "email")])
 
 
 def _time_out(state: dict, tools: Tools) -> Out:
-    from bot.conversation import Out
-    from bot.handoff.store import CALLBACK_WINDOWS
-
     available = tools.handoff.availability(state, tools.language)
     when = tools.handoff.when(available.next_opening, available.team) or tools.phrases("utter_button_asap")
     buttons = [_button(tools.phrases("utter_button_next_opening", when=when), "next_opening")]
@@ -124,8 +114,6 @@ def _time_out(state: dict, tools: Tools) -> Out:
 def handoff_turn(state: dict, u: Understanding, tools: Tools,
                  navigators: Any = None) -> list[Out] | None:
     """Handle the message when a handoff stage is pending; None lets the normal conversation go on."""
-    from bot.conversation import Out
-
     if tools.handoff is None:
         return None
     if u.intent == "handoff_closed":  # the desk handed back: the survey follows (bot/survey/dialogue.py)

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from bot.replies import Out
 from bot.survey.definition import (
     COMMENT,
     DONE,
@@ -82,15 +83,6 @@ LIKERT_WORDS = [  # most specific first
 REQUEST_INTENTS = {"tell_life_event", "inform_location", "more_results", "ask_why", "ask_details", "show_results",
                    "start_over", "help", "ask_person", "crisis", "bot_challenge", "greet", "goodbye",
                    "handoff_closed"}
-
-
-@dataclass
-class Say:
-    """One bot message: a domain response name, its variables, optional buttons (like ``bot.conversation.Out``)."""
-
-    response: str
-    vars: dict[str, Any] = field(default_factory=dict)
-    buttons: list[dict[str, str]] | None = None
 
 
 @dataclass
@@ -170,7 +162,7 @@ Phrase = Callable[..., str]
 
 # --- end points ----------------------------------------------------------------------------------------------
 def reach_end_point(survey: dict | None, port: SurveyPort | None, visit: Visit, end_point: str, phrases: Phrase,
-                    *, offer: bool = True, unmet_query: str | None = None) -> tuple[dict | None, list[Say]]:
+                    *, offer: bool = True, unmet_query: str | None = None) -> tuple[dict | None, list[Out]]:
     """The conversation reached ``end_point``: log the contact (and the unmet need when nothing was found), then
     offer the survey unless this conversation was offered it before. Returns the survey state and the messages
     (the offer and the first question, or nothing). Storage failures never reach the citizen."""
@@ -203,7 +195,7 @@ def reach_end_point(survey: dict | None, port: SurveyPort | None, visit: Visit, 
     first = start_survey(handed_off=visit.handed_off)
     survey["active"] = True
     survey["q"] = first.state
-    return survey, [Say("utter_survey_offer"), question(first, phrases)]
+    return survey, [Out("utter_survey_offer"), question(first, phrases)]
 
 
 def leave(survey: dict | None, for_good: bool = False) -> dict | None:
@@ -216,13 +208,13 @@ def leave(survey: dict | None, for_good: bool = False) -> dict | None:
 
 # --- one turn ------------------------------------------------------------------------------------------------
 def turn(survey: dict | None, reply: Reply, port: SurveyPort | None, phrases: Phrase,
-         conversation_id: str) -> tuple[dict | None, list[Say] | None]:
+         conversation_id: str) -> tuple[dict | None, list[Out] | None]:
     """Handle ``reply`` if it belongs to the survey. Returns the new survey state and the messages to send, or
     ``None`` as messages when the conversation should handle the message (the survey is then left)."""
     tagged = parse_payload(reply.answer)
     if not survey or not survey.get("offered"):
         if tagged:  # a button of a survey this state does not know (an old page, a reset conversation)
-            return survey, [Say("utter_survey_closed")]
+            return survey, [Out("utter_survey_closed")]
         return survey, None
     survey = dict(survey)
     q = dict(survey.get("q") or {})
@@ -259,21 +251,21 @@ def turn(survey: dict | None, reply: Reply, port: SurveyPort | None, phrases: Ph
     if reply.intent == "out_of_scope" and reply.confidence >= 0.9:  # a question of another kind
         return leave(survey), None
     if reply.intent == "thank":  # "thanks!" is not an answer, nor a reason to nag
-        return survey, [Say("utter_thank")]
+        return survey, [Out("utter_thank")]
     step = next_survey_step(q, text or "?")  # unreadable: asked again, then skipped (definition.MAX_ATTEMPTS)
     survey["q"] = step.state
     if step.done:
         return _finish(survey, step, port, conversation_id, changed=False)
-    prefix = [Say("utter_survey_reprompt")] if step.reprompt else []
+    prefix = [Out("utter_survey_reprompt")] if step.reprompt else []
     return survey, prefix + [question(step, phrases)]
 
 
 def _button(survey: dict, q: dict, tagged: tuple[str, str], port: SurveyPort | None, phrases: Phrase,
-            conversation_id: str) -> tuple[dict, list[Say]]:
+            conversation_id: str) -> tuple[dict, list[Out]]:
     step_name, value = tagged
     current = q.get("step")
     if current in (None, DONE):
-        return survey, [Say("utter_survey_closed")]
+        return survey, [Out("utter_survey_closed")]
     answer: Any = [value] if step_name == DRIVERS and value not in ("none", "skip", "stop") else value
     if step_name == current:
         survey["active"], survey["left"], survey["closed"] = True, False, False
@@ -292,7 +284,7 @@ def _button(survey: dict, q: dict, tagged: tuple[str, str], port: SurveyPort | N
 
 
 def _apply(survey: dict, q: dict, answer: Any, port: SurveyPort | None, phrases: Phrase,
-           conversation_id: str) -> tuple[dict, list[Say]]:
+           conversation_id: str) -> tuple[dict, list[Out]]:
     before = dict(q.get("answers") or {})
     step = next_survey_step(q, answer)
     survey["q"] = step.state
@@ -301,18 +293,18 @@ def _apply(survey: dict, q: dict, answer: Any, port: SurveyPort | None, phrases:
         return _finish(survey, step, port, conversation_id, changed)
     if changed:
         _submit(port, conversation_id, step.state)
-    prefix = [Say("utter_survey_reprompt")] if step.reprompt else []
+    prefix = [Out("utter_survey_reprompt")] if step.reprompt else []
     return survey, prefix + [question(step, phrases)]
 
 
 def _finish(survey: dict, step: SurveyStep, port: SurveyPort | None, conversation_id: str,
-            changed: bool) -> tuple[dict, list[Say]]:
+            changed: bool) -> tuple[dict, list[Out]]:
     if changed:
         _submit(port, conversation_id, step.state)
     survey["active"] = False
-    said = [Say("utter_survey_stopped" if step.state.get("stopped") else "utter_survey_thanks")]
+    said = [Out("utter_survey_stopped" if step.state.get("stopped") else "utter_survey_thanks")]
     if survey.get("end_point") == "goodbye":  # the citizen was leaving: now say goodbye
-        said.append(Say("utter_goodbye"))
+        said.append(Out("utter_goodbye"))
     return survey, said
 
 
@@ -448,7 +440,7 @@ def payload(step: str, value: str) -> str:
     return "/answer" + json.dumps({"answer": f"{PAYLOAD_PREFIX}{step}:{value}"})
 
 
-def question(step: SurveyStep, phrases: Phrase) -> Say:
+def question(step: SurveyStep, phrases: Phrase) -> Out:
     """A survey step as a domain response with buttons (the SMS channel numbers them: "Reply 1 for …")."""
     if step.step in (SATISFACTION, TRUST):
         buttons = [{"title": phrases(f"utter_survey_button_likert_{o.value}"), "payload": payload(step.step, o.value)}
@@ -468,7 +460,7 @@ def question(step: SurveyStep, phrases: Phrase) -> Say:
         buttons = []
         name = step.response_key
     buttons.append({"title": phrases("utter_survey_button_skip"), "payload": payload(step.step, "skip")})
-    return Say(name, {}, buttons)
+    return Out(name, {}, buttons)
 
 
 RESPONSES = (

@@ -24,18 +24,11 @@ from bot.desk.dashboard_views import (
     parse_query,
 )
 from bot.survey.dashboard import Filters, handoff_waits, summary
-from bot.survey.seed import seed_month
 
 JULY = {"start": "2026-07-01", "end": "2026-07-31"}
 PASSWORD = "a long test password"
 
 
-@pytest.fixture
-def seeded(migrated_url):
-    engine = make_engine(migrated_url)
-    seed_month(engine, "2026-07")
-    yield engine
-    engine.dispose()
 
 
 # --- filters -----------------------------------------------------------------------------------------------------

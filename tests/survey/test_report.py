@@ -17,7 +17,7 @@ import math
 import pytest
 from sqlalchemy import select
 
-from bot.db import make_engine, session_factory
+from bot.db import session_factory
 from bot.survey import cli as survey_cli
 from bot.survey.models import SurveyResponse, UnmetDemand
 from bot.survey.report import (
@@ -32,14 +32,6 @@ from bot.survey.report import (
     write_json,
 )
 from bot.survey.seed import PII_COMMENTS, UNMET_QUERIES, seed_month
-
-
-@pytest.fixture
-def seeded(migrated_url):
-    engine = make_engine(migrated_url)
-    seed_month(engine, "2026-07")
-    yield engine
-    engine.dispose()
 
 
 def cell(rows, jurisdiction, service, channel):

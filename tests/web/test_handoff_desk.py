@@ -20,7 +20,7 @@ import pytest
 import requests
 
 from bot.settings import PROJECT_ROOT
-from tests.web.conftest import CHROMIUM_ARGS, DESKTOP, PHONE, open_chat
+from tests.web.conftest import DESKTOP, PHONE, open_chat
 from tests.web.test_widget import blocking_violations
 
 PASSWORD = "a long test password"
@@ -98,18 +98,6 @@ def handoff_stack(chromium, trained_model, tmp_path_factory):
                 engine.dispose()
     finally:
         os.environ.pop("SIGNPOST_TEAMS_FILE", None)
-
-
-@pytest.fixture(scope="module")
-def browser(chromium):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def _context(browser):

@@ -78,12 +78,6 @@ def test_methodology_sections_keep_every_sentence():
 
 # --- over HTTP, SQLite and PostgreSQL ----------------------------------------------------------------------------
 
-@pytest.fixture
-def seeded(migrated_url):
-    engine = make_engine(migrated_url)
-    seed_month(engine, "2026-07")
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture
