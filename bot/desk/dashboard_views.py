@@ -27,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.db import session_factory
 from bot.desk.app import ENGINE
 from bot.desk.templating import render
-from bot.survey.dashboard import Filters, handoff_waits, summary, weekly_index
+from bot.survey.dashboard import Filters, handoff_waits, legacy_ratings, summary, weekly_index
 from bot.survey.definition import DRIVERS_LABELS, NEGATIVE, POSITIVE
 from bot.survey.failure_demand import (
     BOT_CAUSED,
@@ -138,6 +138,7 @@ def dashboard_data(engine: Engine, query: DashboardQuery) -> dict[str, Any]:
         "weekly": weekly,
         "summary": numbers,
         "handoff_waits": _handoff_waits(engine, start, end, query.filters),
+        "legacy": legacy_ratings(engine, start, end, query.filters),
     }
 
 
@@ -358,6 +359,10 @@ def headline_stats(data: dict[str, Any]) -> list[tuple[str, str]]:
     ]
     if waits.get("available"):
         stats.append(("Median wait for a caseworker", _fmt(_minutes(waits["median_wait_seconds"]), "minutes")))
+    legacy = data.get("legacy") or {}
+    if legacy.get("count"):
+        stats.append((f"Imported ratings ({', '.join(legacy['sources'])}; n={legacy['count']})",
+                      _fmt(legacy["index"]["index"], "index")))
     return stats
 
 

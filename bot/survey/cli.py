@@ -22,6 +22,17 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="GSA Touchpoints CX Data Collection layout (per response, US services; for OMB)")
     parser.set_defaults(handler=run_report)
 
+    ratings = sub.add_parser(
+        "import-ratings", help="import satisfaction ratings collected elsewhere, converted to the 0-100 index",
+        description="CSV with a header: id, value, rated_at (YYYY-MM-DD or ISO time), and optionally scale_min, "
+                    "scale_max, jurisdiction, service, channel. Every row is checked first; any error names the "
+                    "file and line and nothing is imported. Re-importing the same source and id updates the row.",
+    )
+    ratings.add_argument("file", type=Path)
+    ratings.add_argument("--source", required=True, help="where the ratings come from, e.g. 'ns-311-2025'")
+    ratings.add_argument("--scale", help="the scale for rows without scale_min/scale_max, e.g. 1-5 or 0-10")
+    ratings.set_defaults(handler=run_import_ratings)
+
 
 def run_report(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
@@ -79,3 +90,70 @@ def render(engine, quarter: str, fmt: str = "csv", touchpoints: bool = False) ->
         else:
             write_json(rows, buffer, quarter)
     return buffer.getvalue()
+
+
+def parse_ratings(path: Path, default_scale: str | None) -> tuple[list[dict], list[str]]:
+    """The file's rows as keyword arguments for ``import_legacy_rating``, and its errors as ``file:line: …``."""
+    import csv
+    from datetime import UTC, datetime
+
+    def scale_of(text: str) -> tuple[float, float]:
+        low, _, high = text.partition("-")
+        return float(low), float(high)
+
+    rows, errors = [], []
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")
+    except OSError as exc:
+        return [], [f"{path}: {exc.strerror}"]
+    with handle:
+        reader = csv.DictReader(handle)
+        missing = {"id", "value", "rated_at"} - set(reader.fieldnames or [])
+        if missing:
+            return [], [f"{path}:1: missing column(s): {', '.join(sorted(missing))}"]
+        for line, raw in enumerate(reader, start=2):
+            try:
+                if raw.get("scale_min") and raw.get("scale_max"):
+                    low, high = float(raw["scale_min"]), float(raw["scale_max"])
+                elif default_scale:
+                    low, high = scale_of(default_scale)
+                else:
+                    raise ValueError("no scale: give scale_min/scale_max or --scale")
+                value = float(raw["value"])
+                if not low <= value <= high or low >= high:
+                    raise ValueError(f"value {raw['value']} is outside the scale {low:g}-{high:g}")
+                rated = datetime.fromisoformat(raw["rated_at"].strip())
+                if not (raw.get("id") or "").strip():
+                    raise ValueError("empty id")
+            except (ValueError, TypeError, AttributeError) as exc:
+                errors.append(f"{path}:{line}: {exc}")
+                continue
+            rows.append({"source_id": raw["id"].strip(), "value": value, "scale_min": low, "scale_max": high,
+                         "rated_at": rated if rated.tzinfo else rated.replace(tzinfo=UTC),
+                         "jurisdiction": raw.get("jurisdiction") or None, "service_id": raw.get("service") or None,
+                         "channel": raw.get("channel") or None})
+    return rows, errors
+
+
+def run_import_ratings(args: argparse.Namespace) -> int:
+    from bot.cli import CLIError
+    from bot.db import DatabaseUnavailable, check_connection, make_engine
+    from bot.settings import load_settings
+    from bot.survey.store import import_legacy_rating
+
+    rows, errors = parse_ratings(args.file, args.scale)
+    if errors:
+        for error in errors:
+            print(error, file=sys.stderr)
+        raise CLIError(f"{len(errors)} bad row(s); nothing imported")
+    engine = make_engine(load_settings().database_url)
+    try:
+        check_connection(engine)
+        indexes = [import_legacy_rating(engine, source=args.source, **row) for row in rows]
+    except DatabaseUnavailable as exc:
+        raise CLIError(str(exc)) from exc
+    finally:
+        engine.dispose()
+    mean = sum(indexes) / len(indexes) if indexes else 0.0
+    print(f"imported {len(indexes)} rating(s) from {args.source}: mean index {mean:.1f} on 0-100")
+    return 0

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from bot.db import session_factory
 from bot.survey.definition import DRIVERS_LABELS, HANDOFF_ONLY_DRIVERS, NEGATIVE, POSITIVE, driver_polarity
 from bot.survey.failure_demand import Signals, behavioural_signals, failure_demand_by_type, is_failure_demand
-from bot.survey.index import headline_index, percent_satisfied
+from bot.survey.index import headline_index, index_estimate, percent_satisfied
 from bot.survey.models import ContactRecord, SurveyOffer, SurveyResponse, UnmetDemand
 from bot.survey.report import contact_facts
 from bot.survey.store import as_utc, channel_name
@@ -200,3 +200,17 @@ def _service_ids(shown: object) -> list[str]:
     if not isinstance(shown, list):
         return []
     return [s if isinstance(s, str) else str(s.get("id")) for s in shown if isinstance(s, str | dict)]
+
+
+def legacy_ratings(engine: Engine, start: datetime, end: datetime, filters: Filters = Filters()) -> dict:
+    """Ratings imported from other instruments ("4/5", "6/10"), on the same 0–100 index, kept apart from the
+    A-11 survey's own index so the two are never mixed silently."""
+    from bot.survey.models import LegacyRating
+
+    with session_factory(engine)() as session:
+        rows = session.scalars(select(LegacyRating).where(LegacyRating.rated_at >= start,
+                                                          LegacyRating.rated_at < end)).all()
+    kept = [r for r in rows if filters.keep(r.jurisdiction, [r.service_id] if r.service_id else [], r.channel)]
+    estimate = index_estimate([r.item_index for r in kept]) if kept else None
+    return {"count": len(kept), "sources": sorted({r.source for r in kept}),
+            "index": asdict(estimate) if estimate else None}
