@@ -11,13 +11,14 @@ One Rasa server for the module (2-core machine); the restart test runs last and 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import json
 import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -313,16 +314,28 @@ async def test_caseworker_reply_reaches_the_citizen_while_the_bot_is_paused(stac
         await citizen.stop()
 
 
-@pytest.mark.integration
-@pytest.mark.parametrize("kind", ["sms", "telegram", "socketio-polling"])
-async def test_the_whole_handoff_through_the_desk_on_each_channel(stack, kind, monkeypatch):
-    """A citizen asks for a person on their channel; the desk claims, replies and closes; every step reaches them."""
+@dataclass
+class DeskSession:
+    """The desk app in this test's loop, a caseworker logged in, and the engine on the stack's database."""
+
+    url: str
+    http: aiohttp.ClientSession
+    csrf: str
+    engine: Any
+
+    async def post(self, path: str, **data: str) -> int:
+        async with self.http.post(f"{self.url}{path}", data={"csrf": self.csrf, **data},
+                                  allow_redirects=False) as done:
+            return done.status
+
+
+@contextlib.asynccontextmanager
+async def desk_session(stack: DeskStack, monkeypatch) -> AsyncIterator[DeskSession]:
     import re
 
     from bot.db import make_engine
     from bot.desk.app import create_app
     from bot.desk.users import UserError, create_user
-    from bot.handoff import store
     from bot.settings import Settings
     from bot.stack import free_port
 
@@ -333,49 +346,83 @@ async def test_the_whole_handoff_through_the_desk_on_each_channel(stack, kind, m
     try:
         create_user(engine, "jo", PASSWORD, display_name="Jo Tremblay")
     except UserError:
-        pass  # created by an earlier channel's run
-    app = create_app(Settings(database_url=stack.database_url, rasa_port=stack.port))
-    runner = web.AppRunner(app)
+        pass  # created by an earlier test of the module
+    runner = web.AppRunner(create_app(Settings(database_url=stack.database_url, rasa_port=stack.port)))
     await runner.setup()
     port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()
-    desk = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+            form = await (await http.get(f"{url}/desk/login")).text()
+            token = re.search(r'name="csrf" value="([^"]+)"', form)[1]
+            await http.post(f"{url}/desk/login", data={"csrf": token, "username": "jo", "password": PASSWORD})
+            csrf = re.search(r'name="csrf-token" content="([^"]+)"', await (await http.get(f"{url}/desk")).text())[1]
+            yield DeskSession(url, http, csrf, engine)
+    finally:
+        await runner.cleanup()
+        engine.dispose()
+
+
+async def queue_for_a_person(citizen: Citizen, kind: str) -> None:
+    await citizen.say("I lost my job in Halifax")
+    await until(lambda: len(citizen.received()) >= 1, f"the bot's answer on {kind}")
+    await citizen.say("person")
+    await until(lambda: any("Is that OK" in t for t in citizen.received()), f"the consent question on {kind}")
+    await citizen.say("yes")
+    await until(lambda: any("number 1 in line" in t for t in citizen.received()), f"the queue on {kind}")
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("kind", ["sms", "telegram", "socketio-polling"])
+async def test_the_whole_handoff_through_the_desk_on_each_channel(stack, kind, monkeypatch):
+    """A citizen asks for a person on their channel; the desk claims, replies and closes; every step reaches them."""
+    from bot.handoff import store
+
     citizen = make_citizen(stack, kind)
     await citizen.start()
     try:
-        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
-            form = await (await http.get(f"{desk}/desk/login")).text()
-            token = re.search(r'name="csrf" value="([^"]+)"', form)[1]
-            await http.post(f"{desk}/desk/login", data={"csrf": token, "username": "jo", "password": PASSWORD})
-            csrf = re.search(r'name="csrf-token" content="([^"]+)"', await (await http.get(f"{desk}/desk")).text())[1]
-
-            await citizen.say("I lost my job in Halifax")
-            await until(lambda: len(citizen.received()) >= 1, f"the bot's answer on {kind}")
-            await citizen.say("person")
-            await until(lambda: any("Is that OK" in t for t in citizen.received()), f"the consent question on {kind}")
-            await citizen.say("yes")
-            await until(lambda: any("number 1 in line" in t for t in citizen.received()), f"the queue on {kind}")
-            handoff = store.open_handoff(engine, citizen.sender_id)
+        async with desk_session(stack, monkeypatch) as desk:
+            await queue_for_a_person(citizen, kind)
+            handoff = store.open_handoff(desk.engine, citizen.sender_id)
             assert handoff.channel == citizen.channel
 
-            async with http.post(f"{desk}/desk/handoffs/{handoff.id}/claim", data={"csrf": csrf},
-                                 allow_redirects=False) as claimed:
-                assert claimed.status == 303
+            assert await desk.post(f"/desk/handoffs/{handoff.id}/claim") == 303
             await until(lambda: any("Jo Tremblay" in t for t in citizen.received()), f"the greeting on {kind}")
             reply = f"I can help with Employment Insurance ({kind})."
-            async with http.post(f"{desk}/desk/handoffs/{handoff.id}/reply", data={"csrf": csrf, "text": reply},
-                                 allow_redirects=False) as sent:
-                assert sent.status == 303
+            assert await desk.post(f"/desk/handoffs/{handoff.id}/reply", text=reply) == 303
             await until(lambda: any(reply in t for t in citizen.received()), f"the reply on {kind}")
-            async with http.post(f"{desk}/desk/handoffs/{handoff.id}/close",
-                                 data={"csrf": csrf, "disposition": "resolved", "avoidable": "unavoidable"},
-                                 allow_redirects=False) as closed:
-                assert closed.status == 303
+            assert await desk.post(f"/desk/handoffs/{handoff.id}/close", disposition="resolved",
+                                   avoidable="unavoidable") == 303
             await until(lambda: any("satisfied" in t for t in citizen.received()), f"the exit survey on {kind}")
     finally:
         await citizen.stop()
-        await runner.cleanup()
-        engine.dispose()
+
+
+@pytest.mark.integration
+async def test_a_close_while_rasa_is_down_hands_back_once_rasa_is_back(stack, monkeypatch):
+    """The caseworker's close is kept; the desk retries the hand-back until Rasa answers; the survey follows."""
+    from bot.handoff import store
+    from bot.stack import stop_processes
+
+    citizen = make_citizen(stack, "sms")
+    async with desk_session(stack, monkeypatch) as desk:
+        await queue_for_a_person(citizen, "sms")
+        handoff = store.open_handoff(desk.engine, citizen.sender_id)
+        assert await desk.post(f"/desk/handoffs/{handoff.id}/claim") == 303
+        await until(lambda: any("Jo Tremblay" in t for t in citizen.received()), "the greeting")
+
+        stop_processes([stack.procs["rasa"]])
+        assert await desk.post(f"/desk/handoffs/{handoff.id}/close", disposition="referred",
+                               avoidable="should_have_been_online") == 303
+        closed = store.get_handoff(desk.engine, handoff.id)
+        assert (closed.status, closed.disposition, closed.failure_type) == ("closed", "referred",
+                                                                            "should_have_been_online")
+        assert closed.handed_back_at is None  # postponed, not lost
+
+        await asyncio.to_thread(stack.restart_rasa)
+        await until(lambda: store.get_handoff(desk.engine, handoff.id).handed_back_at, "the retried hand-back")
+        await until(lambda: any("satisfied" in t for t in citizen.received()), "the exit survey after the retry")
 
 
 @pytest.mark.integration
