@@ -400,3 +400,23 @@ def test_a_conversation_transferred_to_a_colleague_waits_for_them(handoff_stack,
     assert http.post(f"{desk.url}/desk/handoffs/{handoff_id}/claim", data={"csrf": csrf}, allow_redirects=False,
                      timeout=60).status_code == 303
     assert store.get_handoff(engine, handoff_id).claimed_by == "alex"
+
+
+def test_the_desk_sees_at_once_when_a_waiting_citizen_cancels(handoff_stack, browser):
+    from bot.handoff import store
+
+    stack, desk, engine = handoff_stack
+    sender = f"cancel-{time.time_ns()}"
+    request_person_by_rest(stack, sender)
+    handoff_id = store.open_handoff(engine, sender).id
+    ctx = _context(browser)
+    try:
+        page = ctx.new_page()
+        desk_login(page, desk, "alex")
+        page.goto(f"{desk.url}/desk/handoffs/{handoff_id}")
+        assert page.locator("#status").inner_text() == "waiting"
+        assert "no longer waiting" in " ".join(rest(stack, sender, "cancel"))
+        page.locator("#status", has_text="cancelled").wait_for()  # live: no reload
+        assert store.get_handoff(engine, handoff_id).status == "cancelled"
+    finally:
+        ctx.close()

@@ -85,6 +85,25 @@
     if (event.who === "citizen" && status) { status.textContent = "New message from the citizen."; }
   }
 
+  // On a conversation page: say so when the citizen stops waiting or a colleague takes or closes it.
+  function refreshStatus() {
+    var id = Number(body.getAttribute("data-handoff"));
+    fetch("/desk/api/queue", {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+      .then(function (data) {
+        var now = "closed";
+        data.waiting.forEach(function (r) { if (r.id === id) { now = "waiting"; } });
+        data.claimed.forEach(function (r) { if (r.id === id) { now = "claimed"; } });
+        var shown = document.getElementById("status");
+        if (shown && now !== body.getAttribute("data-status")) {
+          body.setAttribute("data-status", now);
+          shown.textContent = now === "closed" ? "closed or cancelled (reload for details)" : now;
+          if (status) { status.textContent = "This conversation is now " + shown.textContent + "."; }
+        }
+      })
+      .catch(function () { /* the next queue event tries again */ });
+  }
+
   var canned = document.getElementById("canned");
   if (canned) {
     canned.addEventListener("change", function () {
@@ -97,6 +116,7 @@
   var source = new EventSource("/desk/events");
   source.addEventListener("queue", function () {
     if (page === "queue") { refreshQueue(); }
+    if (page === "conversation") { refreshStatus(); }
   });
   source.addEventListener("message", function (e) {
     var data = JSON.parse(e.data);
