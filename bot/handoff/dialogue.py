@@ -80,7 +80,7 @@ def _connect(state: dict, tools: Tools, navigators: list[Out]) -> list[Out]:
     if available.can_take_now:
         ticket = tools.handoff.request(state, sender_id=tools.sender_id, channel=tools.channel,
                                        language=tools.language, reason=reason,
-                                       summary=summary(state, tools, reason))
+                                       summary=summary(state, tools, reason), team=available.team)
         state["handoff"] = {"stage": "waiting", "id": ticket.handoff_id, "reason": reason}
         return [Out("utter_handoff_queued", {"team": available.team.name, "position": str(ticket.position or 1),
                                              "minutes": str(ticket.wait_minutes or 1)},

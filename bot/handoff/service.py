@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from bot.handoff import store
 from bot.handoff.models import CallbackRequest
-from bot.handoff.teams import Team, load_teams, route
+from bot.handoff.teams import Team, load_teams, ranked, route
 
 
 @dataclass(frozen=True)
@@ -58,17 +58,26 @@ class HandoffService:
                      life_events=state.get("life_events") or [])
 
     def availability(self, state: dict, language: str) -> Availability:
-        team = self.team_for(state, language)
+        """The best team that can take the conversation now (its own team first, then any other team covering
+        the place and language — e.g. the general navigators when the local team is all busy); if none can,
+        the citizen's own team with its next opening."""
         now = self.clock()
-        return Availability(team, team.is_open(now), store.online_caseworkers(self.engine, team.id, now),
-                            team.next_opening(now))
+        options = []
+        for team in ranked(self.teams, location=state.get("location"), language=language,
+                           life_events=state.get("life_events") or []):
+            option = Availability(team, team.is_open(now), store.online_caseworkers(self.engine, team.id, now),
+                                  team.next_opening(now))
+            if option.can_take_now:
+                return option
+            options.append(option)
+        return options[0]
 
     def when(self, moment: datetime | None, team: Team) -> str:
         return format_opening(moment, self.clock(), team)
 
     def request(self, state: dict, *, sender_id: str, channel: str, language: str, reason: str,
-                summary: str) -> store.Ticket:
-        team = self.team_for(state, language)
+                summary: str, team: Team | None = None) -> store.Ticket:
+        team = team or self.team_for(state, language)
         return store.request_handoff(
             self.engine, sender_id=sender_id, team=team.id, channel=channel, language=language,
             location=state.get("location"), location_name=state.get("location_name"),

@@ -138,9 +138,11 @@ def _jurisdiction_depth(team: Team, location: str | None) -> int:
     return best
 
 
-def route(teams: Sequence[Team], *, location: str | None, language: str, life_events: Iterable[str] = ()) -> Team:
-    """The team for this conversation: the closest jurisdiction match that speaks the language, topic as a
-    tie-breaker; the first team speaking the language (or simply the first team) as a fallback."""
+def ranked(teams: Sequence[Team], *, location: str | None, language: str,
+           life_events: Iterable[str] = ()) -> list[Team]:
+    """Teams that can take this conversation, best first: the closest jurisdiction match that speaks the
+    language, topic as a tie-breaker (stable: file order breaks ties). Falls back to the teams speaking the
+    language, or simply all teams, so there is always one."""
     events = set(life_events)
 
     def score(team: Team) -> tuple[int, int, int]:
@@ -150,7 +152,12 @@ def route(teams: Sequence[Team], *, location: str | None, language: str, life_ev
     speaking = [t for t in teams if language in t.languages] or list(teams)
     covering = [t for t in speaking if _jurisdiction_depth(t, location) >= 0 and
                 (not t.topics or set(t.topics) & events)]
-    return max(covering or speaking, key=score)
+    return sorted(covering or speaking, key=score, reverse=True)
+
+
+def route(teams: Sequence[Team], *, location: str | None, language: str, life_events: Iterable[str] = ()) -> Team:
+    """The team that should take this conversation (see :func:`ranked`)."""
+    return ranked(teams, location=location, language=language, life_events=life_events)[0]
 
 
 def estimate_wait(position: int, recent_waits: Sequence[float], online: int, default: float = 5.0) -> int:

@@ -383,6 +383,18 @@ def test_two_misunderstandings_then_person_records_misunderstood(engine, tools, 
     assert row.reason == "misunderstood" and "misunderstood" in row.summary
 
 
+def test_when_the_local_team_is_all_busy_the_general_navigators_take_it(engine, tools, desk):
+    service = desk(OPEN, online=0)  # nobody from Nova Scotia online…
+    helper = create_user(engine, "gen0", "correct horse battery", team="general")
+    touch_presence(engine, helper.id)  # …but a general navigator is (their hours: 08:00-20:00 Toronto)
+    ana = Citizen(tools, service, "ana")
+    ana.says(job_loss_in_halifax())
+    outs = ask_and_consent(ana)
+    assert names(outs)[0] == "utter_handoff_queued" and outs[0].vars["team"] == "Signpost navigators"
+    (row,) = handoffs(engine, "ana")
+    assert row.team == "general"
+
+
 def test_once_understood_again_a_later_request_is_a_plain_one(engine, tools, desk):
     service = desk(OPEN, online=1)
     ana = Citizen(tools, service, "ana")

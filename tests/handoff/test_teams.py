@@ -245,3 +245,12 @@ def test_the_shipped_teams_file_is_valid(teams):
     assert general.jurisdictions == ()  # the fallback team covers anywhere
     for team in teams:
         assert team.hours, f"{team.id} has no opening hours"
+
+
+def test_ranked_puts_the_local_team_first_and_the_general_team_after_it():
+    from bot.handoff.teams import ranked
+
+    teams = load_teams(DEFAULT_FILE)
+    order = [t.id for t in ranked(teams, location="CA-NS-halifax", language="en", life_events=["job_loss"])]
+    assert order[0] == "nova-scotia" and "general" in order
+    assert "us-benefits" not in order and "uk-advice" not in order  # they do not cover Nova Scotia
