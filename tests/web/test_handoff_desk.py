@@ -27,7 +27,7 @@ PASSWORD = "a long test password"
 ALWAYS_OPEN = """teams:
   - id: general
     name: Signpost navigators
-    jurisdictions: []
+    jurisdictions: [CA, US]   # not the UK: citizens there only have the (closed) UK team, so no overflow
     languages: [en, fr, es]
     timezone: America/Toronto
     hours: {mon: ["00:00-24:00"], tue: ["00:00-24:00"], wed: ["00:00-24:00"], thu: ["00:00-24:00"],
