@@ -172,7 +172,7 @@ class SmsCitizen(Citizen):
 
     def __init__(self, stack: DeskStack) -> None:
         self.stack = stack
-        self.number = "+1902555" + str(uuid.uuid4().int)[:4]
+        self.number = "+1902" + str(uuid.uuid4().int)[:7]  # unique: a reused number would share a conversation
         self.sender_id = sender_key(self.number, CHANNEL_KEY)
 
     async def say(self, text: str) -> None:

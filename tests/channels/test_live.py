@@ -29,7 +29,7 @@ BUTTONS = [{"title": "Say hello", "payload": "/greet"}, {"title": "Say goodbye",
 
 
 def new_number() -> str:
-    return "+1902555" + str(uuid.uuid4().int)[:4]
+    return "+1902" + str(uuid.uuid4().int)[:7]  # unique per test: a reused number would share a conversation
 
 
 def new_chat() -> int:
