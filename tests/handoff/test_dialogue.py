@@ -276,7 +276,7 @@ def test_out_of_hours_books_a_callback(engine, tools, desk):
     outs = ask_and_consent(ana)
     closed = find(outs, "utter_handoff_closed_now")
     assert closed.vars["when"] == "tomorrow at 8:30 AM (Halifax time)"
-    assert "closed right now" in ana.text and "from tomorrow at 8:30 AM" in ana.text
+    assert "can chat right now" in ana.text and "from tomorrow at 8:30 AM" in ana.text
     assert values(closed) == ["callback", "keep_chatting"]
     assert [b["title"] for b in closed.buttons] == ["Call me back", "Keep chatting"]
     assert handoffs(engine, "ana") == []

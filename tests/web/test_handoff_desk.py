@@ -324,7 +324,7 @@ def test_out_of_hours_the_citizen_books_a_callback_and_the_desk_lists_it(handoff
         wait_bot_text(citizen, "(services|benefit|question)")
         say(citizen, "person")
         citizen.locator(".rw-reply", has_text="Yes, connect me").click()
-        wait_bot_text(citizen, "UK advice team can't take chats")
+        wait_bot_text(citizen, "Nobody from the UK advice team can take chats")
         citizen.locator(".rw-reply", has_text="Call me back").click()
         citizen.locator(".rw-reply", has_text="Text message").click()
         citizen.locator(".rw-reply", has_text="As soon as possible").click()
