@@ -29,14 +29,20 @@ class CatalogueClient:
         return make_engine(self._database_url or load_settings().database_url)
 
     @cached_property
-    def handoff(self):
-        """The desk's queue and callbacks as the conversation sees them (bot/handoff/service.py)."""
-        from bot.channels.identity import NumberVault, channel_key
-        from bot.handoff.service import HandoffService
+    def channel_key(self) -> str:
+        """The stable secret behind keyed hashes and the contact vault (read once, not every turn)."""
+        from bot.channels.identity import channel_key
         from bot.settings import load_settings
 
-        vault = NumberVault(channel_key(var_dir=load_settings().var_dir))
-        return HandoffService(self.engine, seal=vault.seal)
+        return channel_key(var_dir=load_settings().var_dir)
+
+    @cached_property
+    def handoff(self):
+        """The desk's queue and callbacks as the conversation sees them (bot/handoff/service.py)."""
+        from bot.channels.identity import NumberVault
+        from bot.handoff.service import HandoffService
+
+        return HandoffService(self.engine, seal=NumberVault(self.channel_key).seal)
 
     async def match(self, profile: dict[str, Any]) -> dict[str, Any]:
         from knowledge.match import match_profile
@@ -64,15 +70,13 @@ class CatalogueClient:
     async def record_contact(self, sender_id: str, state: dict[str, Any], understanding: Any, channel: str,
                              language: str) -> None:
         """This turn's analytics facts (demand, fallbacks, place, topic, services shown) on the contact record."""
-        from bot.channels.identity import channel_key
-        from bot.settings import load_settings
         from bot.survey.store import record_contact
         from bot.survey.tracking import citizen_key, contact_facts
 
         facts = contact_facts(state, intent=understanding.intent, text=understanding.text, channel=channel,
                               language=language)
         try:
-            key = citizen_key(channel, sender_id, channel_key(var_dir=load_settings().var_dir))
+            key = citizen_key(channel, sender_id, self.channel_key)
             await asyncio.to_thread(lambda: record_contact(self.engine, sender_id, citizen_key=key, **facts))
         except Exception:  # bookkeeping: never let it break the citizen's turn
             logger.exception("could not record the contact's facts")

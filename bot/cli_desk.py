@@ -37,16 +37,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _engine(args):
     from bot.cli import CLIError
-    from bot.db import DatabaseUnavailable, check_connection, make_engine, mask_url, upgrade
+    from bot.db import DatabaseUnavailable, make_engine, mask_url, upgrade
 
     url = args.url or load_settings().database_url
     try:
-        upgrade(url)
-        engine = make_engine(url)
-        check_connection(engine)
+        upgrade(url)  # checks the connection first; a new machine gets the desk tables too
     except DatabaseUnavailable as exc:
         raise CLIError(f"cannot reach the database {mask_url(url)}: {exc}") from None
-    return engine
+    return make_engine(url)
 
 
 def _password(args) -> str:

@@ -108,7 +108,7 @@ def _setup_desk(app: web.Application, settings: Settings) -> None:
     app[conversations.PHRASES] = yaml.safe_load((settings.project_root / "domain" / "responses.yml")
                                                 .read_text())["responses"]
     auth.setup(app)
-    app.add_routes(handoff_views.routes)
+    handoff_views.setup(app, settings.var_dir)
 
     async def rasa_client(app: web.Application):
         async with aiohttp.ClientSession() as session:

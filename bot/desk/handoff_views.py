@@ -25,6 +25,17 @@ from bot.survey.store import channel_name
 
 routes = web.RouteTableDef()
 CANNED = Path(__file__).with_name("canned_replies.yml")
+CANNED_REPLIES = web.AppKey("canned_replies", list)
+VAULT = web.AppKey("vault", object)  # bot.channels.identity.NumberVault: opens callback contacts
+
+
+def setup(app: web.Application, var_dir: Path) -> None:
+    """Read once at start: the canned replies and the key that opens callback contacts."""
+    from bot.channels.identity import NumberVault, channel_key
+
+    app[CANNED_REPLIES] = (yaml.safe_load(CANNED.read_text()) or {}).get("replies") or []
+    app[VAULT] = NumberVault(channel_key(var_dir=var_dir))
+    app.add_routes(routes)
 HEARTBEAT_SECONDS = 15
 DISPOSITION_LABELS = {"resolved": "Resolved", "referred": "Referred elsewhere", "callback_booked": "Callback booked",
                       "not_resolved": "Not resolved"}
@@ -218,7 +229,7 @@ async def conversation_page(request: web.Request, error: str | None = None, stat
     notes = await asyncio.to_thread(store.notes, engine, row.id)
     colleagues = await asyncio.to_thread(users.colleagues, engine)
     await asyncio.to_thread(audit.record, engine, "viewed", username=request["user"].username, handoff_id=row.id)
-    canned = (yaml.safe_load(CANNED.read_text()) or {}).get("replies") or []
+    canned = request.app[CANNED_REPLIES]
     now = datetime.now(UTC)
     return _page(request, "desk_conversation.html", status=status, handoff=row,
                  info=_queue_row(request, row, now, request["user"].username), transcript=transcript,
@@ -290,8 +301,6 @@ async def callbacks_page(request: web.Request) -> web.Response:
 @routes.get("/desk/callbacks/{callback_id}")
 async def callback_page(request: web.Request) -> web.Response:
     """The contact details, decrypted for this view only and logged in the audit."""
-    from bot.channels.identity import NumberVault, channel_key
-    from bot.desk.app import SETTINGS
     from bot.handoff.models import CallbackRequest
 
     def load():
@@ -305,7 +314,7 @@ async def callback_page(request: web.Request) -> web.Response:
         row = None
     if row is None:
         raise web.HTTPNotFound(text="No such callback request.")
-    contact = NumberVault(channel_key(var_dir=request.app[SETTINGS].var_dir)).open(row.contact_encrypted)
+    contact = request.app[VAULT].open(row.contact_encrypted)
     await asyncio.to_thread(audit.record, _engine(request), "callback_viewed", username=request["user"].username,
                             callback_id=row.id)
     return _page(request, "desk_callback.html", row=row, contact=contact or "(cannot be decrypted)",

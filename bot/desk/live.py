@@ -51,6 +51,7 @@ class Hub:
 
 
 HUB = web.AppKey("hub", Hub)
+LOOP = web.AppKey("loop", asyncio.AbstractEventLoop)  # the desk's loop: broker events arrive in worker threads
 
 
 def _load_cursor(engine, name: str) -> int:
@@ -97,9 +98,6 @@ def handle_event(app: web.Application, sender_id: str, event: dict[str, Any]) ->
                "author": (event.get("metadata") or {}).get("caseworker"), "at": at.isoformat()}
     loop = app[LOOP]
     loop.call_soon_threadsafe(app[HUB].publish, message)
-
-
-LOOP = web.AppKey("loop", asyncio.AbstractEventLoop)
 
 
 async def _sql_feed(app: web.Application) -> None:
