@@ -51,7 +51,7 @@ class CatalogueClient:
         return await asyncio.to_thread(match_profile, self.engine, profile)
 
     def match_sync(self, profile: dict[str, Any]) -> dict[str, Any]:
-        """For code already running in a worker thread (bot.conversation.step)."""
+        """For code already running in a worker thread (bot.dialogue.turn.step)."""
         from knowledge.match import match_profile
 
         profile = {"as_of": date.today().isoformat(), "language": "en", "answers": {}, **profile}

@@ -30,7 +30,7 @@ def _engine(app: web.Application):
 
 
 def phrase(app: web.Application, _response: str, _language: str = "en", **values: Any) -> str:
-    from bot.conversation import Phrases
+    from bot.dialogue.phrases import Phrases
 
     return Phrases(app[PHRASES], _language)(_response, **values)
 

@@ -1,22 +1,18 @@
-"""The guided conversation's policy (bot/conversation.py) on the real catalogue, without Rasa."""
+"""The guided conversation (bot/dialogue) on the real catalogue, without Rasa: whole turns through ``step``."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.conversation import (
-    MAX_QUESTIONS,
-    Out,
-    Understanding,
-    crisis_kind,
-    messages_text,
-    parse_answer,
-    rank_for_citizen,
-    step,
-    understanding_from_message,
-)
+from bot.dialogue.answers import parse_answer
+from bot.dialogue.ranking import MAX_QUESTIONS, rank_for_citizen
+from bot.dialogue.render import messages_text
+from bot.dialogue.turn import step
+from bot.dialogue.understanding import Understanding, understanding_from_message
+from bot.replies import Out
+from knowledge.lexicon import load_lexicon
 from knowledge.vocab import load_vocabulary
-from tests.actions.conftest import TODAY
+from tests.conftest import DIALOGUE_TODAY as TODAY
 
 
 def U(text="", intent="", **kw) -> Understanding:
@@ -27,10 +23,10 @@ def names(outs: list[Out]) -> list[str]:
     return [o.response for o in outs]
 
 
-def run(tools, turns, state=None):
+def run(ctx, turns, state=None):
     transcript = []
     for u in turns:
-        state, outs = step(state, u, tools)
+        state, outs = step(state, u, ctx)
         transcript.append(outs)
     return state, transcript
 
@@ -40,7 +36,7 @@ def test_understanding_from_a_rasa_parse():
                                     "confidence": 0.8}, "entities": [
         {"entity": "relation", "value": "spouse"}, {"entity": "life_event", "value": "death"},
         {"entity": "age", "value": 67}, {"entity": "place", "value": "Halifax"}]})
-    assert (u.life_events, u.places, u.ages, u.relations, u.intent) == (["death"], ["Halifax"], [67], ["spouse"],
+    assert (u.life_events, u.places, u.ages, u.relations, u.intent) == (("death",), ("Halifax",), (67,), ("spouse",),
                                                                           "tell_life_event")
 
 
@@ -49,7 +45,7 @@ def test_understanding_from_a_rasa_parse():
     ("I have nowhere to sleep tonight", "shelter"), ("my dad died", None), ("I lost my job", None),
 ])
 def test_crisis_words(text, kind):
-    assert crisis_kind(text) == kind
+    assert load_lexicon().crisis_kind(text) == kind
 
 
 @pytest.mark.parametrize("key,u,expected", [
@@ -69,88 +65,88 @@ def test_crisis_words(text, kind):
     ("deceased_paid_into_CPP", U("what's the weather", "out_of_scope"), None),
 ])
 def test_typed_and_button_answers(key, u, expected):
-    assert parse_answer(key, u, load_vocabulary(), TODAY) == expected
+    assert parse_answer(key, u, load_vocabulary(), TODAY, load_lexicon()) == expected
 
 
-def test_death_in_halifax_asks_few_questions_then_lists_services_across_levels(tools):
+def test_death_in_halifax_asks_few_questions_then_lists_services_across_levels(ctx):
     state, outs = step(None, U("my husband passed away", "tell_life_event", life_events=["death"],
-                               relations=["spouse"]), tools)
+                               relations=["spouse"]), ctx)
     assert names(outs) == ["utter_ask_location"]
-    assert state["answers"]["applicant_relationship_to_the_deceased"] == "spouse"  # said, never asked
-    state, outs = step(state, U("Halifax", "inform_location", places=["Halifax"]), tools)
-    assert state["location"] == "CA-NS-halifax"
+    assert state.answers["applicant_relationship_to_the_deceased"] == "spouse"  # said, never asked
+    state, outs = step(state, U("Halifax", "inform_location", places=["Halifax"]), ctx)
+    assert state.location == "CA-NS-halifax"
     asked = []
-    while state["pending"] and state["pending"].get("kind") == "criterion" and len(asked) <= MAX_QUESTIONS:
-        key = state["pending"]["key"]
+    while state.pending and state.pending.kind == "criterion" and len(asked) <= MAX_QUESTIONS:
+        key = state.pending.key
         asked.append(key)
         question = outs[-1]
         assert question.buttons, "options come as buttons"
         # the first answer typed, the next ones by button
         answer = U("yes", "affirm") if len(asked) == 1 else U("/answer", "answer", answer=question.buttons[0][
             "payload"].split('"answer": "')[1].rstrip('"}'))
-        state, outs = step(state, answer, tools)
+        state, outs = step(state, answer, ctx)
     assert "applicant_relationship_to_the_deceased" not in asked
     assert 1 <= len(asked) <= MAX_QUESTIONS, asked
     assert names(outs)[0] == "utter_services_intro"
     items = [o for o in outs if o.response == "utter_service_item"]
     assert 1 <= len(items) <= 3
-    texts = messages_text(outs, tools.phrases)
+    texts = messages_text(outs, ctx.phrases)
     assert all("None" not in t for t in texts)
     assert any("https://" in t for t in texts)
-    levels = {s.get("level") for s in rank_for_citizen(tools.match({
+    levels = {s.get("level") for s in rank_for_citizen(ctx.catalogue.match({
         "life_events": ["death"], "location": "CA-NS-halifax", "answers": {}})["services"])[:2]}
     assert levels == {"federal", "provincial"}
     assert "utter_checklist" in names(outs)
 
 
-def test_hurried_citizen_sees_results_at_once(tools):
-    state, _ = run(tools, [U("my dad died in Halifax", "tell_life_event", life_events=["death"], places=["Halifax"],
+def test_hurried_citizen_sees_results_at_once(ctx):
+    state, _ = run(ctx, [U("my dad died in Halifax", "tell_life_event", life_events=["death"], places=["Halifax"],
                              relations=["parent"])])
-    state, outs = step(state, U("just show me", "show_results"), tools)
+    state, outs = step(state, U("just show me", "show_results"), ctx)
     assert names(outs)[0] == "utter_services_intro"
 
 
-def test_ambiguous_place_is_asked_with_buttons_then_resolved(tools):
+def test_ambiguous_place_is_asked_with_buttons_then_resolved(ctx):
     state, outs = step(None, U("we're expecting a baby in London", "tell_life_event", life_events=["new_child"],
-                               places=["London"]), tools)
+                               places=["London"]), ctx)
     assert names(outs) == ["utter_place_ambiguous"]
     codes = [b["payload"] for b in outs[0].buttons]
     assert any("GB-ENG-london" in p for p in codes) and any("CA-ON-london" in p for p in codes)
-    state, outs = step(state, U("/inform_location", "inform_location", places=["GB-ENG-london"]), tools)
-    assert state["location"] == "GB-ENG-london"
+    state, outs = step(state, U("/inform_location", "inform_location", places=["GB-ENG-london"]), ctx)
+    assert state.location == "GB-ENG-london"
 
 
-def test_change_of_place_more_why_details_start_over(tools):
-    state, _ = run(tools, [U("I lost my job in Halifax", "tell_life_event", life_events=["job_loss"],
+def test_change_of_place_more_why_details_start_over(ctx):
+    state, _ = run(ctx, [U("I lost my job in Halifax", "tell_life_event", life_events=["job_loss"],
                              places=["Halifax"]), U("show me", "show_results")])
-    assert state["results_seen"] and state["shown"]
-    state, outs = step(state, U("actually I'm in Ontario", "inform_location", places=["Ontario"]), tools)
-    assert state["location"] == "CA-ON"
+    assert state.results_seen and state.shown
+    state, outs = step(state, U("actually I'm in Ontario", "inform_location", places=["Ontario"]), ctx)
+    assert state.location == "CA-ON"
     assert names(outs)[0] == "utter_location_changed"
-    state, outs = step(state, U("why 1", "ask_why"), tools)
+    state, outs = step(state, U("why 1", "ask_why"), ctx)
     assert names(outs)[0].startswith("utter_why"), names(outs)
-    state, outs = step(state, U("details 1", "ask_details"), tools)
+    state, outs = step(state, U("details 1", "ask_details"), ctx)
     assert names(outs) == ["utter_service_details"]
-    assert "None" not in messages_text(outs, tools.phrases)[0]
-    state, outs = step(state, U("more", "more_results"), tools)
+    assert "None" not in messages_text(outs, ctx.phrases)[0]
+    state, outs = step(state, U("more", "more_results"), ctx)
     assert names(outs)[0] in ("utter_services_more_intro", "utter_no_more")
-    state, outs = step(state, U("start over", "start_over"), tools)
-    assert state["life_events"] == [] and state["location"] is None
+    state, outs = step(state, U("start over", "start_over"), ctx)
+    assert state.life_events == [] and state.location is None
     assert names(outs) == ["utter_restart"]
 
 
-def test_add_another_life_event_after_results(tools):
-    state, _ = run(tools, [U("I lost my job in Toronto", "tell_life_event", life_events=["job_loss"],
+def test_add_another_life_event_after_results(ctx):
+    state, _ = run(ctx, [U("I lost my job in Toronto", "tell_life_event", life_events=["job_loss"],
                              places=["Toronto"]), U("show me", "show_results")])
-    state, outs = step(state, U("also my wife is pregnant", "tell_life_event", life_events=["new_child"]), tools)
-    assert state["life_events"] == ["job_loss", "new_child"]
+    state, outs = step(state, U("also my wife is pregnant", "tell_life_event", life_events=["new_child"]), ctx)
+    assert state.life_events == ["job_loss", "new_child"]
     assert names(outs)[0] == "utter_added_life_event"
 
 
-def test_out_of_scope_twice_offers_a_person_and_never_lists_services(tools):
-    state, outs = step(None, U("what's the weather", "out_of_scope"), tools)
+def test_out_of_scope_twice_offers_a_person_and_never_lists_services(ctx):
+    state, outs = step(None, U("what's the weather", "out_of_scope"), ctx)
     assert names(outs) == ["utter_out_of_scope"]
-    state, outs = step(state, U("book me a flight", "out_of_scope"), tools)
+    state, outs = step(state, U("book me a flight", "out_of_scope"), ctx)
     assert names(outs) == ["utter_out_of_scope", "utter_offer_person_misunderstood"]
 
 
@@ -158,33 +154,33 @@ def test_out_of_scope_twice_offers_a_person_and_never_lists_services(tools):
     (None, "utter_crisis_all"), ("Halifax", "utter_crisis_ca"), ("Denver", "utter_crisis_us"),
     ("Glasgow", "utter_crisis_gb"),
 ])
-def test_crisis_line_of_the_country_first_then_a_person(tools, place, response):
+def test_crisis_line_of_the_country_first_then_a_person(ctx, place, response):
     state = None
     if place:
-        state, _ = step(None, U(place, "inform_location", places=[place]), tools)
-    state, outs = step(state, U("I have nowhere to sleep tonight", "tell_life_event"), tools)
+        state, _ = step(None, U(place, "inform_location", places=[place]), ctx)
+    state, outs = step(state, U("I have nowhere to sleep tonight", "tell_life_event"), ctx)
     assert names(outs) == [response, "utter_offer_person"]
-    assert state["wants_person"]
+    assert state.wants_person
 
 
-def test_ask_for_a_person_anywhere(tools):
-    state, _ = step(None, U("my dad died", "tell_life_event", life_events=["death"]), tools)
-    state, outs = step(state, U("can I talk to a person", "ask_person"), tools)
+def test_ask_for_a_person_anywhere(ctx):
+    state, _ = step(None, U("my dad died", "tell_life_event", life_events=["death"]), ctx)
+    state, outs = step(state, U("can I talk to a person", "ask_person"), ctx)
     assert names(outs)[0] == "utter_person_requested"
-    assert state["wants_person"] and state["life_events"] == ["death"]
+    assert state.wants_person and state.life_events == ["death"]
 
 
-def test_unknown_place(tools):
-    state, _ = step(None, U("my dad died", "tell_life_event", life_events=["death"]), tools)
-    state, outs = step(state, U("Atlantis", "inform_location"), tools)
+def test_unknown_place(ctx):
+    state, _ = step(None, U("my dad died", "tell_life_event", life_events=["death"]), ctx)
+    state, outs = step(state, U("Atlantis", "inform_location"), ctx)
     assert names(outs) == ["utter_place_unknown"]
 
 
-def test_every_response_used_exists_in_the_domain(tools, responses):
+def test_every_response_used_exists_in_the_domain(ctx, responses):
     import re
     from pathlib import Path
 
-    source = Path("bot/conversation.py").read_text()
+    source = "".join(p.read_text() for p in Path("bot/dialogue").glob("*.py"))
     used = set(re.findall(r'"(utter_[a-z_]+)"', source))
     used |= {f"utter_crisis_{c}" for c in ("ca", "us", "gb", "all")}
     used |= {f"utter_button_{n}" for n in ("date_recent", "date_year", "date_two_years", "date_older")}
