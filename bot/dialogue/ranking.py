@@ -53,7 +53,7 @@ def off_topic_check(vocab: Vocabulary | None, life_events: Iterable[str]) -> Off
 
 
 def rank_for_citizen(services: Iterable[Service], vocab: Vocabulary | None = None,
-                     life_events: Iterable[str] = ()) -> list[Service]:
+                     life_events: Iterable[str] = (), answers: dict[str, Any] | None = None) -> list[Service]:
     """Services worth showing, best first, with the best of each level (federal/provincial/municipal) up front."""
     seen_titles: set[str] = set()
     kept = []
