@@ -43,7 +43,7 @@ from knowledge.importance import (
 from knowledge.places import JurisdictionTree, PlaceResult, get_tree
 from knowledge.rules import evaluate_rule, parse_date_expr, unknown_criteria
 from knowledge.text import pick
-from knowledge.vocab import Vocabulary, load_vocabulary, to_date
+from knowledge.vocab import Age, Vocabulary, load_vocabulary, to_date
 
 STATUS_ORDER = {"likely": 0, "maybe": 1, "unlikely": 2}
 LEVEL_ORDER = {"federal": 0, "provincial": 1, "municipal": 2}
@@ -242,6 +242,20 @@ def evaluate_service(doc: dict, answers: dict, as_of: date, vocab: Vocabulary, l
                       reasons=reasons, unknown=unknown, met=met, failed=failed)
 
 
+def derive_answers(answers: dict, as_of: date) -> dict:
+    """Answers that follow from others: an age of 67 or more is over the UK State Pension age, under 66 is not
+    (66 itself is left to the question: the age is rising from 66 to 67). The citizen's own answers win."""
+    out = dict(answers)
+    born = answers.get("applicant_date_of_birth")
+    if "over_state_pension_age" not in out and born is not None:
+        age = born.years if isinstance(born, Age) else (
+            as_of.year - born.year - ((as_of.month, as_of.day) < (born.month, born.day)) if isinstance(born, date)
+            else None)
+        if age is not None and age != 66:
+            out["over_state_pension_age"] = age >= 67
+    return out
+
+
 def judge(rules: list[dict], answers: dict, as_of: date) -> tuple[str, int, list[str]]:
     """(status, rules met, unknown criteria) of a service's rules for some answers — no texts, for what-ifs."""
     met = failed = 0
@@ -287,6 +301,7 @@ def rank_services(evaluations: list[Evaluation], tree: JurisdictionTree) -> list
 def rescore(entry: dict, answers: dict, as_of: date, vocab: Vocabulary, needs: list[str]) -> tuple[str, float]:
     """(status, score) of a listed service (:func:`service_entry`) if the answers were ``answers`` (canonical)."""
     rules = entry.get("eligibility") or []
+    answers = derive_answers(answers, as_of)
     status, met, unknown = judge(rules, answers, as_of)
     rare, off, ruled_out = situation_unknowns(unknown, answers, needs, vocab)
     if ruled_out:
@@ -425,7 +440,8 @@ def assemble(profile: Profile, place: PlaceResult | None, candidates: list[tuple
              version: int | None = None, importance: Importance | None = None) -> dict:
     """The full answer from candidate (service record, matched jurisdiction) pairs — no database needed."""
     importance = importance or load_importance()
-    evaluations = [evaluate_service(doc, profile.answers, profile.as_of, vocab, profile.language, code)
+    answers = derive_answers(profile.answers, profile.as_of)
+    evaluations = [evaluate_service(doc, answers, profile.as_of, vocab, profile.language, code)
                    for doc, code in candidates]
     wanted = set(profile.life_events)
     # records fetched only for the checklist (notify_on) are not services for this situation, and offices or
@@ -434,11 +450,11 @@ def assemble(profile: Profile, place: PlaceResult | None, candidates: list[tuple
               and e.doc.get("audience", "individuals") in CITIZEN_AUDIENCES]
     weights = need_weights((e.doc.get("life_events") or [] for e in listed), profile.life_events)
     for e in listed:
-        score_service(e, profile.life_events, profile.answers, weights, importance, vocab, profile.language)
+        score_service(e, profile.life_events, answers, weights, importance, vocab, profile.language)
     ranked = rank_services(evaluations, tree)
     listed = rank_services(listed, tree)
     shown = [e for e in listed if profile.include_unlikely or e.status != "unlikely"]
-    questions = next_questions(listed, profile.answers, profile.as_of, vocab)
+    questions = next_questions(listed, answers, profile.as_of, vocab)
     if place is None or not place.code:
         questions = [LOCATION_QUESTION] + questions
     if profile.limit:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from knowledge import CATALOGUE_DIR
 
-SOURCES = ("usagov", "px", "govuk", "gc", "vac", "mfb")
+SOURCES = ("usagov", "px", "govuk", "gc", "vac", "mfb", "councils", "routers")
 
 
 @dataclass
