@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from knowledge.importers.audience import set_audiences
 from knowledge.text import slug, strip_html
 from knowledge.vocab import Vocabulary, load_vocabulary
 
@@ -32,7 +33,8 @@ def dump(doc: dict, header: str) -> str:
 
 
 def write(path: Path, doc: dict, header: str) -> Path:
-    path.write_text(dump(doc, header), encoding="utf-8")
+    """Write a catalogue file; every service gets its audience first (knowledge/importers/audience.py)."""
+    path.write_text(dump(set_audiences(doc), header), encoding="utf-8")
     return path
 
 
