@@ -29,9 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     imp = kn_sub.add_parser("import", help="build catalogue YAML from the real data in ../shared/data",
                             description="Run an importer (or all) and write knowledge/catalogue/<source>.yml.")
-    from knowledge.importers import SOURCES
+    from knowledge.importers import PACKAGE_SOURCES, SOURCES
 
-    imp.add_argument("source", choices=[*SOURCES, "all"], help="which source to import")
+    imp.add_argument("source", choices=[*SOURCES, *PACKAGE_SOURCES, "all"], help="which source to import")
     imp.add_argument("--data-dir", help="shared data directory (default: $SIGNPOST_SHARED_DATA or ../shared/data)")
     imp.add_argument("--out", help="output directory (default: knowledge/catalogue)")
     imp.set_defaults(handler=_import)

@@ -16,6 +16,8 @@ from pathlib import Path
 from knowledge import CATALOGUE_DIR
 
 SOURCES = ("usagov", "px", "govuk", "gc", "vac", "mfb", "councils", "routers")
+PACKAGE_SOURCES = ("pe",)
+"""Importers whose data is a PyPI package's files, not ../shared/data: run one by one with ``--data-dir``."""
 
 
 @dataclass
@@ -43,8 +45,8 @@ def run_import(source: str, data_dir: Path | str | None = None, out_dir: Path | 
 
     from knowledge.catalogue import read_catalogue
 
-    if source not in SOURCES:
-        raise ValueError(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
+    if source not in SOURCES + PACKAGE_SOURCES:
+        raise ValueError(f"unknown source {source!r}; known: {', '.join(SOURCES + PACKAGE_SOURCES)}")
     module = importlib.import_module(f"knowledge.importers.{source}")
     data_dir = Path(data_dir or default_data_dir())
     out_dir = Path(out_dir or CATALOGUE_DIR)
