@@ -38,7 +38,7 @@ CITIZEN_AUDIENCES = frozenset({"individuals", "families"})
 # weights (tuned on tests/e2e/citizens/dev.yml only; bench/bench_relevance.py prints the effect)
 FIT = 4.0          # all the stated needs answered
 FOCUS = 1.0        # the service is about these needs only
-CORE = 3.0         # an editor's flagship programme for one of the needs
+CORE = 4.0         # an editor's flagship programme for one of the needs
 MINOR = -3.0       # keepsakes, paperwork, savings accounts
 REACH = 1.0        # at most, for ~10 million applications and calls a year
 MET = 0.5          # each condition the answers meet (up to 4)
@@ -113,13 +113,32 @@ def base_score(doc: dict, needs: list[str], weights: dict[str, float], importanc
     return score
 
 
-def situation_unknowns(unknown: Iterable[str], answers: dict, needs: Iterable[str], vocab: Vocabulary
-                       ) -> tuple[list[str], list[str], list[str]]:
+def _exclusions(rules: Iterable[dict]) -> set[str]:
+    """Criteria the rules use only to exclude ("not over State Pension age"): values ``[False]`` only."""
+    seen: dict[str, bool] = {}
+    stack = list(rules)
+    while stack:
+        rule = stack.pop()
+        if rule.get("any_of"):
+            stack += [r for path in rule["any_of"] for r in path]
+            continue
+        key = rule.get("criterion")
+        values = rule.get("values") or []
+        negative = (values == [False] and (rule.get("op") or "in") in ("in", "eq")) or (
+            values == [True] and rule.get("op") in ("not_in", "ne"))
+        seen[key] = seen.get(key, True) and negative
+    return {k for k, only_excludes in seen.items() if only_excludes}
+
+
+def situation_unknowns(unknown: Iterable[str], answers: dict, needs: Iterable[str], vocab: Vocabulary,
+                       rules: Iterable[dict] = ()) -> tuple[list[str], list[str], list[str]]:
     """(rare, off-topic, ruled out) among a service's unknown criteria.
 
-    Off-topic: the criterion belongs to life events the citizen has not named, or its parent question
-    (``depends_on``) is unanswered. Ruled out: the parent question was answered with a value that excludes it."""
+    Off-topic: the criterion belongs to life events the citizen has not named (unless the service uses it only to
+    exclude: "not over State Pension age" is no other situation), or its parent question (``depends_on``) is
+    unanswered. Ruled out: the parent question was answered with a value that excludes it."""
     events = set(needs)
+    excluding = _exclusions(rules)
     rare, off, out = [], [], []
     for key in unknown:
         crit = vocab.criterion(key)
@@ -137,7 +156,7 @@ def situation_unknowns(unknown: Iterable[str], answers: dict, needs: Iterable[st
             if not any(v in dep.get("values", []) for v in values):
                 out.append(key)
                 continue
-        if crit.life_events and not set(crit.life_events) & events:
+        if crit.life_events and not set(crit.life_events) & events and key not in excluding:
             off.append(key)
     return rare, off, out
 

@@ -275,7 +275,7 @@ def score_service(ev: Evaluation, needs: list[str], answers: dict, weights: dict
                   importance: Importance, vocab: Vocabulary, language: str = "en") -> Evaluation:
     """Fill in the navigator's score (knowledge/importance.py); a follow-up condition whose parent question was
     answered against it ("no children" for a child's disability) makes the service unlikely."""
-    rare, off, ruled_out = situation_unknowns(ev.unknown, answers, needs, vocab)
+    rare, off, ruled_out = situation_unknowns(ev.unknown, answers, needs, vocab, ev.doc.get("eligibility") or [])
     if ruled_out and ev.status != "unlikely":
         ev.status = "unlikely"
         ev.failed += len(ruled_out)
@@ -303,7 +303,7 @@ def rescore(entry: dict, answers: dict, as_of: date, vocab: Vocabulary, needs: l
     rules = entry.get("eligibility") or []
     answers = derive_answers(answers, as_of)
     status, met, unknown = judge(rules, answers, as_of)
-    rare, off, ruled_out = situation_unknowns(unknown, answers, needs, vocab)
+    rare, off, ruled_out = situation_unknowns(unknown, answers, needs, vocab, rules)
     if ruled_out:
         status = "unlikely"
     return status, float(entry.get("base") or 0.0) + eligibility_score(status, met, len(rules), unknown, rare, off)

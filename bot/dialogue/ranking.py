@@ -7,6 +7,7 @@ citizen reads first on a small screen, and asks a question only when an answer w
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
@@ -20,7 +21,7 @@ from knowledge.vocab import Vocabulary
 MAX_QUESTIONS = 3
 PAGE = 3  # what the citizen reads first (bot/dialogue/handlers.py PAGE_SIZE)
 WINDOW = 8  # unknowns of the services just below the first page may still bring one onto it
-LEVEL_MARGIN = 1.0  # a strong service of a level missing from the first page takes its last place
+LEVEL_MARGIN = 0.5  # a strong service of a level missing from the first page takes its last place
 
 Service = dict[str, Any]
 
@@ -51,14 +52,19 @@ def arrange(scored: list[tuple[Service, float]]) -> list[Service]:
     return ranked
 
 
+def _title_key(title: str) -> str:
+    """A title without its trailing "(…)": a council's page for a national scheme is the same service."""
+    return fold(re.sub(r"\s*\([^()]*\)\s*$", "", title or "")) or fold(title or "")
+
+
 def _kept(services: Iterable[Service]) -> list[Service]:
-    """Services worth showing: not failing a known condition, one per title."""
+    """Services worth showing: not failing a known condition, one per title (the best scored of the same name)."""
     seen_titles: set[str] = set()
     kept = []
-    for s in services:
+    for s in sorted(services, key=_order):
         if s.get("status") == "unlikely":
             continue
-        title = fold(s.get("title") or "")
+        title = _title_key(s.get("title") or "")
         if title in seen_titles:
             continue
         seen_titles.add(title)
