@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from bot.dialogue.answers import DATE_CHOICES
+from bot.dialogue.answers import AGE_KEY, DATE_CHOICES
 from bot.dialogue.context import TurnContext
 from bot.dialogue.phrases import Phrases
 from bot.dialogue.ranking import Service, has_met_rule
@@ -73,6 +73,19 @@ def service_vars(service: Service, number: int, phrases: Phrases, vocab: Vocabul
         "organization": service.get("organization") or where,
         "reasons": " ".join(reasons[:3]),
     }
+
+
+def change_text(key: str, value: Any, ctx: TurnContext) -> str:
+    """One updated fact as the citizen reads it: "your age: 30", "The person who died: your parent"."""
+    if key == AGE_KEY:
+        return ctx.phrases("utter_part_changed_age", value=str(value))
+    crit = ctx.vocab.criterion(key)
+    if crit is None:
+        return str(value)
+    shown = ", ".join(crit.option_label(v, ctx.language) for v in value) if isinstance(value, list) \
+        else crit.option_label(value, ctx.language)
+    return ctx.phrases("utter_part_changed_answer", question=question_text(key, ctx.vocab, ctx.language).rstrip(
+        ":.? "), value=shown)
 
 
 def answer_payload(value: Any) -> str:
