@@ -329,9 +329,12 @@ def chart_specs(data: dict[str, Any]) -> list[dict[str, Any]]:
     })
 
     unmet = numbers["unmet_needs"]
-    labels = [f"{u['topic'].replace('_', ' ')} ({u['jurisdiction']})" for u in unmet]
+    why = {"no_service": "no service matched", "out_of_scope": "refused as out of scope"}
+    labels = [f"{u['topic'].replace('_', ' ')} ({u['jurisdiction']}, {why.get(u.get('reason'), 'no service matched')})"
+              for u in unmet]
     charts.append({
-        "id": "unmet-needs", "kind": "hbar", "unit": "count", "title": "Top unmet needs (no service matched)",
+        "id": "unmet-needs", "kind": "hbar", "unit": "count",
+        "title": "Top unmet needs (no service matched, or refused as out of scope)",
         "summary": (f"Most asked for without a match: {labels[0]}, {unmet[0]['count']:,} conversations."
                     if unmet else "No unmet needs recorded in this period."),
         "label_header": "Need (place)", "labels": labels,

@@ -39,6 +39,7 @@ from bot.dialogue.understanding import OUT_OF_SCOPE, Understanding
 from bot.handoff import dialogue as handoff_dialogue
 from bot.replies import Out
 from bot.survey import dialogue as survey_dialogue
+from bot.survey.models import OUT_OF_SCOPE as OUT_OF_SCOPE_DEMAND
 from knowledge.lexicon import normalise
 
 logger = logging.getLogger(__name__)
@@ -344,6 +345,7 @@ def not_understood(state: DialogueState, u: Understanding, ctx: TurnContext) -> 
             Out("utter_life_event_unknown", buttons=life_event_buttons(ctx))]
         state.picker_shown = True
     elif u.intent in OUT_OF_SCOPE:
+        record_refusal(state, u, ctx)
         said = [Out("utter_out_of_scope_again" if again else "utter_out_of_scope")]
     else:
         said = [Out("utter_default_again" if again else "utter_default")]
@@ -353,6 +355,19 @@ def not_understood(state: DialogueState, u: Understanding, ctx: TurnContext) -> 
     elif state.pending is not None:
         said += reask(state, ctx)
     return said
+
+
+def record_refusal(state: DialogueState, u: Understanding, ctx: TurnContext) -> None:
+    """A message judged out of scope is unmet demand too (redacted by the store, with the best guess of its need):
+    the dashboard shows what citizens asked for that Signpost could not place."""
+    if ctx.survey is None or not ctx.sender_id or not u.text:
+        return
+    guess = u.guesses[0].need if u.guesses else None
+    try:
+        ctx.survey.record_unmet_demand(ctx.sender_id, query=u.text, topic=guess, jurisdiction=state.location,
+                                       channel=ctx.channel, language=ctx.language, reason=OUT_OF_SCOPE_DEMAND)
+    except Exception:  # noqa: BLE001 - bookkeeping never fails the citizen's turn
+        logger.exception("could not record the out-of-scope message")
 
 
 # --- 10. what next: missing situation → ask; a question still worth asking → ask it; else results -------------

@@ -29,6 +29,7 @@ from bot.survey.failure_demand import AVOIDABLE_CONTACT_CODES, FAILURE, FAILURE_
 from bot.survey.index import item_index
 from bot.survey.models import (
     END_POINTS,
+    NO_SERVICE,
     ContactRecord,
     LegacyRating,
     SurveyOffer,
@@ -294,18 +295,19 @@ def import_legacy_rating(engine: Engine, *, source: str, source_id: str, value: 
 
 def record_unmet_demand(engine: Engine, conversation_id: str, *, query: str | None, topic: str | None,
                         jurisdiction: str | None, channel: str | None = None, language: str | None = None,
-                        asked_at: datetime | None = None) -> int:
-    """Log a need that matched no service, once per conversation, place and topic; the query is redacted."""
+                        asked_at: datetime | None = None, reason: str = NO_SERVICE) -> int:
+    """Log a need that matched no service (or a message judged out of scope), once per conversation, place, topic
+    and reason; the query is redacted."""
     redacted = redact((query or "")[: MAX_QUERY_CHARS * 2]).text.strip()[:MAX_QUERY_CHARS] or None
     with session_factory(engine)() as session:
         row = session.execute(select(UnmetDemand).where(
-            UnmetDemand.conversation_id == conversation_id,
+            UnmetDemand.conversation_id == conversation_id, UnmetDemand.reason == reason,
             UnmetDemand.topic.is_(None) if topic is None else UnmetDemand.topic == topic,
             UnmetDemand.jurisdiction.is_(None) if jurisdiction is None else UnmetDemand.jurisdiction == jurisdiction,
         )).scalars().first()
         if row is None:
             row = UnmetDemand(conversation_id=conversation_id, topic=topic, jurisdiction=jurisdiction,
-                              asked_at=as_utc(asked_at) or _now())
+                              asked_at=as_utc(asked_at) or _now(), reason=reason)
             session.add(row)
         row.query_redacted = redacted or row.query_redacted
         row.channel, row.language = channel_name(channel) or row.channel, language or row.language
