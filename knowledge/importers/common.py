@@ -117,6 +117,13 @@ def _needles(words: list[str]) -> tuple[str, ...]:
     return tuple(f" {fold(w[:-1])}" if w.endswith("*") else f" {fold(w)} " for w in words)
 
 
+def _only(entry: dict, keys: set[str], where: str) -> None:
+    """Refuse unknown keys: in a YAML flow mapping an unquoted comma silently starts a new key."""
+    if not isinstance(entry, dict) or set(entry) - keys:
+        raise ValueError(f"{where}: unknown keys {sorted(set(entry) - keys) if isinstance(entry, dict) else entry!r}; "
+                         f"expected {sorted(keys)} (quote text that contains a comma)")
+
+
 class NeedTags:
     """``knowledge/need_tags.yml``: the needs a service answers beyond its source's own tags, read from its words.
 
@@ -131,6 +138,7 @@ class NeedTags:
         for need, rules in (doc.get("needs") or {}).items():
             for raw in rules:
                 where = f"need_tags.yml: needs.{need}"
+                _only(raw, {"sources", "in", "words", "unless", "instead_of"}, where)
                 bad = ({need} | set(raw.get("instead_of") or [])) - known
                 if bad or not set(raw.get("sources") or []) <= set(sources) or not raw.get("sources"):
                     raise ValueError(f"{where}: unknown need {sorted(bad)} or sources {raw.get('sources')} "
@@ -142,11 +150,13 @@ class NeedTags:
                                            _needles(raw.get("unless") or []), tuple(raw.get("instead_of") or ())))
         self.services: dict[str, dict] = doc.get("services") or {}
         for sid, edit in self.services.items():
+            _only(edit, {"add", "drop", "why"}, f"need_tags.yml: services.{sid}")
             bad = set(edit.get("add") or []) | set(edit.get("drop") or [])
             if bad - known or not edit.get("why"):
                 raise ValueError(f"need_tags.yml: services.{sid}: unknown need in {sorted(bad - known)} or no `why`")
         self.no_need: dict[str, dict] = doc.get("answers_no_need") or {}
         for sid, entry in self.no_need.items():
+            _only(entry, {"audience", "why"}, f"need_tags.yml: answers_no_need.{sid}")
             if entry.get("audience") not in AUDIENCES or not entry.get("why"):
                 raise ValueError(f"need_tags.yml: answers_no_need.{sid}: audience must be one of {AUDIENCES}, with a `why`")
 

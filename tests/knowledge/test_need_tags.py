@@ -168,6 +168,7 @@ def test_editor_decisions_per_service():
     {"needs": {"utilities": [{"sources": ["mfb"], "words": ["heat"], "instead_of": ["rent"]}]}},
     {"services": {"x:1": {"add": ["legal"]}}},  # no why
     {"answers_no_need": {"x:1": {"audience": "robots", "why": "?"}}},
+    {"answers_no_need": {"x:1": {"audience": "internal", "why": "an office", "not a need": None}}},  # unquoted comma
 ])
 def test_bad_rules_are_refused(doc):
     with pytest.raises(ValueError):
