@@ -28,6 +28,8 @@ from bot.dialogue.render import (
     find_service,
     life_event_buttons,
     navigator_outs,
+    need_label,
+    need_payload,
     person_button,
     place_buttons,
     question_out,
@@ -339,6 +341,12 @@ def not_understood(state: DialogueState, u: Understanding, ctx: TurnContext) -> 
         state.fallbacks.understood()  # "not sure" where we asked what happened: examples, not an apology
         return [Out("utter_dont_know_examples", buttons=life_event_buttons(ctx))]
     state.fallbacks.missed()
+    guesses = need_guesses(state, u, ctx)
+    if guesses:  # never refuse what may be an in-scope need: ask which one, with buttons
+        state.need_text = state.need_text or u.text[:300]
+        return [Out("utter_need_guess", {"need": need_label(guesses[0], ctx)},
+                    [{"title": need_label(g, ctx), "payload": need_payload(g)} for g in guesses]
+                    + [{"title": ctx.phrases("utter_button_something_else"), "payload": "/dont_know"}])]
     again = state.fallbacks.run >= 2  # never the same apology twice in a row
     if u.intent == "tell_life_event":
         said = [Out("utter_default_again")] if state.picker_shown else [
@@ -355,6 +363,27 @@ def not_understood(state: DialogueState, u: Understanding, ctx: TurnContext) -> 
     elif state.pending is not None:
         said += reask(state, ctx)
     return said
+
+
+GUESS_FLOOR = 0.3
+"""The classifier's confidence from which a need is worth offering as "Is this about …?" (below its own
+threshold for taking the need as said)."""
+MAX_GUESSES = 3
+SURE_OUT_OF_SCOPE = 0.8
+"""When the classifier is this sure a message is out of scope, one shared word ("a lawyer TV show") is no guess."""
+
+
+def need_guesses(state: DialogueState, u: Understanding, ctx: TurnContext) -> list[str]:
+    """Needs the message may be about, best first: the classifier's candidates, then the taxonomy search (which
+    forgives spelling). Needs already known are left out."""
+    if not u.typed or not u.text:
+        return []
+    found = [g.need for g in u.guesses if g.confidence >= GUESS_FLOOR]
+    sure_out = u.intent == "out_of_scope" and u.confidence >= SURE_OUT_OF_SCOPE
+    found += [hit.need for hit in ctx.needs.search(u.text) if hit.score >= 1.0 or not sure_out]
+    known = set(state.life_events)
+    unique = [n for i, n in enumerate(found) if n not in found[:i] and n not in known and n in ctx.vocab.life_events]
+    return unique[:MAX_GUESSES]
 
 
 def record_refusal(state: DialogueState, u: Understanding, ctx: TurnContext) -> None:

@@ -113,14 +113,20 @@ def question_out(key: str, ctx: TurnContext) -> Out:
     return Out(name, {"question": text}, buttons)
 
 
+def need_label(need: str, ctx: TurnContext) -> str:
+    event = ctx.vocab.life_events.get(need)
+    if event is None:
+        return need.replace("_", " ")
+    return event.label.get(ctx.language) or event.label.get("en") or need
+
+
+def need_payload(need: str) -> str:
+    return "/tell_life_event" + json.dumps({"life_event": need})
+
+
 def life_event_buttons(ctx: TurnContext) -> list[Button]:
-    out = []
-    for eid in SUGGESTED_EVENTS:
-        event = ctx.vocab.life_events.get(eid)
-        if event:
-            label = event.label.get(ctx.language) or event.label.get("en") or eid
-            out.append({"title": label, "payload": "/tell_life_event" + json.dumps({"life_event": eid})})
-    return out
+    return [{"title": need_label(eid, ctx), "payload": need_payload(eid)}
+            for eid in SUGGESTED_EVENTS if eid in ctx.vocab.life_events]
 
 
 def place_buttons(candidates: list[Any]) -> list[Button]:

@@ -15,8 +15,8 @@ from knowledge.vocab import load_vocabulary
 from tests.conftest import DIALOGUE_TODAY as TODAY
 
 
-def U(text="", intent="", **kw) -> Understanding:
-    return Understanding(text=text, intent=intent, confidence=0.9, **kw)
+def U(text="", intent="", confidence=0.9, **kw) -> Understanding:
+    return Understanding(text=text, intent=intent, confidence=confidence, **kw)
 
 
 def names(outs: list[Out]) -> list[str]:
@@ -261,3 +261,31 @@ def test_a_correction_updates_the_answer_and_the_results_saying_what_changed(ctx
     assert state.answers["applicant_age"] == 30
     assert names(outs)[0] == "utter_updated" and "30" in messages_text(outs, ctx.phrases)[0]
     assert "utter_services_intro" in names(outs)  # the results again, for the new answer
+
+
+@pytest.mark.parametrize("text,need", [("unemployement benifits pls", "job_loss"),
+                                       ("the bill for heating is huge this winter", "utilities"),
+                                       ("my landlrd is evictting me", "housing")])
+def test_an_in_scope_need_is_never_refused_the_best_guesses_come_as_buttons(ctx, text, need):
+    state, outs = step(None, U(text, "out_of_scope", confidence=0.5), ctx)
+    assert names(outs) == ["utter_need_guess"]
+    payloads = [b["payload"] for b in outs[0].buttons]
+    assert f'/tell_life_event{{"life_event": "{need}"}}' in payloads and payloads[-1] == "/dont_know"
+    state, outs = step(state, U(payloads[0], "tell_life_event", life_events=[need]), ctx)
+    assert names(outs) == ["utter_ask_location"] and state.need_text == text
+
+
+def test_a_classifier_guess_is_offered_too(ctx):
+    from bot.dialogue.understanding import NeedGuess
+
+    _, outs = step(None, U("they are going to cut us off friday", "out_of_scope", confidence=0.6,
+                           guesses=(NeedGuess("utilities", 0.45), NeedGuess("housing", 0.1))), ctx)
+    assert names(outs) == ["utter_need_guess"]
+    assert outs[0].buttons[0]["payload"] == '/tell_life_event{"life_event": "utilities"}'  # the classifier's first
+
+
+@pytest.mark.parametrize("text", ["what's the weather in Halifax tomorrow", "best pizza near Denver",
+                                  "recommend a lawyer TV show", "how do I reset my iPhone"])
+def test_true_out_of_scope_stays_out_of_scope(ctx, text):
+    _, outs = step(None, U(text, "out_of_scope", confidence=0.95), ctx)
+    assert names(outs) == ["utter_out_of_scope"]
