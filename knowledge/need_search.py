@@ -23,6 +23,7 @@ STOP_WORDS = frozenset({
     "de", "la", "le", "les", "el", "los", "las", "un", "une", "y", "et", "mi", "mon", "ma", "mes"})
 MIN_FUZZY_LENGTH = 6  # shorter words are matched exactly: "rent" is not "tent", "monkey" is not "money"
 FUZZY_CUTOFF = 0.82
+MAX_CHARS = 600  # a pasted page is not searched word by word: its first lines say what it is about
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class NeedIndex:
 
     def search(self, text: str, limit: int = 3) -> list[NeedHit]:
         """Needs whose phrases' words all appear in ``text`` (spelling forgiven), best first."""
-        words = set(_words(text))
+        words = set(_words(text[:MAX_CHARS]))
         if not words:
             return []
         known = set(words)

@@ -18,6 +18,8 @@ from typing import Any
 from bot.dialogue.answers import AGE_KEY, DECEASED_RELATION_TO_APPLICANT, RELATIONSHIP_KEY, parse_date_answer
 
 Facts = dict[str, Any]
+MAX_CHARS = 2000  # facts are read from the first 2,000 characters of a message (a long story fits; a pasted page
+# does not cost a second)
 
 _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                  "ten": 10, "twenty": 20, "thirty": 30, "a couple of": 2, "a few": 3}
@@ -234,7 +236,7 @@ _WHEN_DIED = re.compile(rf"\b{_DIED}\b(.{{0,40}})")
 
 def stated_facts(text: str, needs: list[str], today: date) -> Facts:
     """Criterion answers the message states (canonical values of ``knowledge/criteria.yml``)."""
-    low = _clean(text or "")
+    low = _clean((text or "")[:MAX_CHARS])
     if not low:
         return {}
     sentences = _sentences(low)

@@ -289,3 +289,11 @@ def test_a_classifier_guess_is_offered_too(ctx):
 def test_true_out_of_scope_stays_out_of_scope(ctx, text):
     _, outs = step(None, U(text, "out_of_scope", confidence=0.95), ctx)
     assert names(outs) == ["utter_out_of_scope"]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "😀😀😀", "x" * 4000, "word " * 800, "مرحبا 你好 hello Привет",
+                                  "https://example.org/some/page?id=1", "<script>alert(1)</script>", "\x00\x01"])
+def test_bad_input_gets_a_kind_answer(ctx, text):
+    state, outs = step(None, U(text, "nlu_fallback", confidence=0.3), ctx)
+    assert names(outs) in (["utter_out_of_scope"], ["utter_need_guess"], ["utter_default"])
+    assert "None" not in " ".join(messages_text(outs, ctx.phrases))
