@@ -25,6 +25,7 @@ conversation.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterable, Mapping
@@ -185,8 +186,6 @@ class RasaAPI:
 
 
 def _json(raw: bytes) -> Any:
-    import json
-
     try:
         return json.loads(raw) if raw.strip() else None
     except (ValueError, UnicodeDecodeError):

@@ -14,7 +14,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.db import session_factory
-from bot.desk.models import ROLES, DeskSession, DeskUser
+from bot.desk.models import DeskSession
+from bot.handoff.models import ROLES, DeskUser
 
 SESSION_HOURS = 12
 MIN_PASSWORD = 10
@@ -36,6 +37,7 @@ class User:
 
     @property
     def is_supervisor(self) -> bool:
+        """The one test of the supervisor role (the desk's pages ask it through ``auth.require_supervisor``)."""
         return self.role == "supervisor"
 
 
@@ -142,7 +144,7 @@ def end_session(engine: Engine, token_hash: str) -> None:
 
 
 def touch_presence(engine: Engine, user_id: int, available: bool | None = None) -> None:
-    values: dict = {"last_seen_at": _now()}
+    values: dict[str, object] = {"last_seen_at": _now()}
     if available is not None:
         values["available"] = available
     with session_factory(engine)() as s, s.begin():

@@ -10,15 +10,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.db import session_factory
-from bot.desk.models import DeskUser
-from bot.handoff.models import OPEN_STATUSES, CallbackRequest, Handoff, HandoffNote
+from bot.handoff.models import OPEN_STATUSES, CallbackRequest, DeskUser, Handoff, HandoffNote
 from bot.handoff.teams import Team, estimate_wait
 from bot.survey.failure_demand import AVOIDABLE_CONTACT_CODES, UNAVOIDABLE
 
@@ -34,6 +33,10 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
+@overload
+def as_utc(moment: datetime) -> datetime: ...
+@overload
+def as_utc(moment: None) -> None: ...
 def as_utc(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
@@ -89,13 +92,15 @@ def contact_hint(method: str, contact: str) -> str:
 # --- the queue ------------------------------------------------------------------------------------------------
 def open_handoff(engine: Engine, sender_id: str) -> Handoff | None:
     with session_factory(engine)() as s:
-        return s.scalars(select(Handoff).where(Handoff.sender_id == sender_id, Handoff.status.in_(OPEN_STATUSES))
-                         .order_by(Handoff.id.desc())).first()
+        row: Handoff | None = s.scalars(select(Handoff).where(
+            Handoff.sender_id == sender_id, Handoff.status.in_(OPEN_STATUSES)).order_by(Handoff.id.desc())).first()
+        return row
 
 
 def get_handoff(engine: Engine, handoff_id: int) -> Handoff | None:
     with session_factory(engine)() as s:
-        return s.get(Handoff, handoff_id)
+        row: Handoff | None = s.get(Handoff, handoff_id)
+        return row
 
 
 def online_caseworkers(engine: Engine, team: str | None = None, now: datetime | None = None) -> int:
@@ -164,7 +169,7 @@ def cancel_handoff(engine: Engine, sender_id: str) -> bool:
     with session_factory(engine)() as s, s.begin():
         done = s.execute(update(Handoff).where(Handoff.sender_id == sender_id, Handoff.status == "waiting")
                          .values(status="cancelled", closed_at=now_utc(), updated_at=now_utc()))
-    return done.rowcount > 0
+    return bool(done.rowcount > 0)
 
 
 def claim(engine: Engine, handoff_id: int, username: str) -> bool:
@@ -173,7 +178,15 @@ def claim(engine: Engine, handoff_id: int, username: str) -> bool:
         done = s.execute(update(Handoff).where(Handoff.id == handoff_id, Handoff.status == "waiting")
                          .values(status="claimed", claimed_by=username, claimed_at=now_utc(),
                                  updated_at=now_utc()))
-    return done.rowcount == 1
+    return bool(done.rowcount == 1)
+
+
+def unclaim(engine: Engine, handoff_id: int) -> None:
+    """Put a claimed conversation back in the queue, in its old place (a claim whose pause could not reach Rasa
+    is undone this way, so the citizen is not left with nobody)."""
+    with session_factory(engine)() as s, s.begin():
+        s.execute(update(Handoff).where(Handoff.id == handoff_id).values(
+            status="waiting", claimed_by=None, claimed_at=None, updated_at=now_utc()))
 
 
 def transfer(engine: Engine, handoff_id: int, *, by: str, to_user: str | None = None, to_team: str | None = None,
@@ -198,7 +211,8 @@ def transfer(engine: Engine, handoff_id: int, *, by: str, to_user: str | None = 
                 raise HandoffError(f"No team called {to_team}.")
             row.assigned_to, row.team = None, to_team
         row.status, row.claimed_by, row.claimed_at, row.updated_at = "waiting", None, None, now_utc()
-        return row
+        moved: Handoff = row
+        return moved
 
 
 def close(engine: Engine, handoff_id: int, *, by: str, disposition: str, avoidable_code: str) -> Handoff:
@@ -217,7 +231,8 @@ def close(engine: Engine, handoff_id: int, *, by: str, disposition: str, avoidab
         row.disposition = disposition
         row.avoidable = "no" if avoidable_code == UNAVOIDABLE else "yes"
         row.failure_type = None if avoidable_code == UNAVOIDABLE else avoidable_code
-        return row
+        closed: Handoff = row
+        return closed
 
 
 def mark_handed_back(engine: Engine, handoff_id: int) -> None:
@@ -246,10 +261,11 @@ def touch_citizen(engine: Engine, sender_id: str, at: datetime) -> int | None:
             return None
         row.last_citizen_at = at
         row.updated_at = now_utc()
-        return row.id
+        handoff_id: int = row.id
+        return handoff_id
 
 
-def set_position_sent(engine: Engine, handoff_id: int, place: int) -> None:
+def set_position_sent(engine: Engine, handoff_id: int, place: int | None) -> None:
     with session_factory(engine)() as s, s.begin():
         s.execute(update(Handoff).where(Handoff.id == handoff_id).values(last_position_sent=place))
 
@@ -270,13 +286,13 @@ def notes(engine: Engine, handoff_id: int) -> list[HandoffNote]:
                               .order_by(HandoffNote.id)))
 
 
-def queue_version(engine: Engine) -> tuple:
+def queue_version(engine: Engine) -> tuple[int, str, int, int | None]:
     """Changes whenever the queue or callback list changes: the desk's cue to refresh live views."""
     with session_factory(engine)() as s:
         h = s.execute(select(func.count(), func.max(Handoff.updated_at))).one()
         c = s.execute(select(func.count(), func.max(CallbackRequest.id)).where(
             CallbackRequest.status == "open")).one()
-    return (h[0], str(h[1]), c[0], c[1])
+    return (int(h[0]), str(h[1]), int(c[0]), c[1])
 
 
 # --- callbacks ------------------------------------------------------------------------------------------------
@@ -321,6 +337,12 @@ def create_callback(engine: Engine, *, sender_id: str, team: Team, channel: str,
                               location=location, location_name=location_name, life_events=list(life_events),
                               summary=summary, status="open", created_at=now)
         s.add(row)
+        return row
+
+
+def get_callback(engine: Engine, callback_id: int) -> CallbackRequest | None:
+    with session_factory(engine)() as s:
+        row: CallbackRequest | None = s.get(CallbackRequest, callback_id)
         return row
 
 

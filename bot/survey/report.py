@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import IO, Any
 
 from sqlalchemy import select
@@ -39,6 +38,7 @@ from bot.survey.failure_demand import (
 )
 from bot.survey.index import CI_METHOD, headline_index, index_estimate, item_index, percent_satisfied
 from bot.survey.models import ContactRecord, SurveyOffer, SurveyResponse
+from bot.survey.quarters import parse_quarter, quarter_bounds
 from bot.survey.store import as_utc
 from bot.survey.suppression import ALL, THRESHOLD, suppress
 
@@ -61,17 +61,6 @@ REPORT_COLUMNS = KEY_COLUMNS + [
     "failure_demand_share",
     "base", "suppressed",
 ]
-
-
-def quarter_bounds(quarter: str) -> tuple[datetime, datetime]:
-    """Calendar quarter "2026Q3" → [2026-07-01, 2026-10-01) in UTC."""
-    match = re.fullmatch(r"(\d{4})-?Q([1-4])", quarter.strip().upper())
-    if not match:
-        raise ValueError(f"quarter must look like 2026Q3, got {quarter!r}")
-    year, q = int(match.group(1)), int(match.group(2))
-    start = datetime(year, 3 * q - 2, 1, tzinfo=UTC)
-    end = datetime(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1, tzinfo=UTC)
-    return start, end
 
 
 @dataclass
@@ -220,7 +209,7 @@ def _sort_key(row: dict[str, Any]) -> tuple:
 def build_report(engine: Engine, quarter: str = "2026Q3") -> list[dict[str, Any]]:
     """Every publishable row of the quarter, margins included (``service_id``/``channel`` = "all")."""
     start, end = quarter_bounds(quarter)
-    label = f"{start.year}Q{(start.month + 2) // 3}"
+    label = parse_quarter(quarter)
     rows: list[dict[str, Any]] = []
     for jurisdiction, table in _aggregate(engine, start, end).items():
         withheld = suppress({k: (len(c.satisfaction), c.conversations) for k, c in table.items()})

@@ -11,10 +11,9 @@ from sqlalchemy import func, select, text, update
 
 from bot.channels.identity import NumberVault
 from bot.db import make_engine, session_factory
-from bot.desk.models import DeskUser
 from bot.desk.users import create_user, touch_presence
 from bot.handoff import store
-from bot.handoff.models import CallbackRequest, Handoff
+from bot.handoff.models import CallbackRequest, DeskUser, Handoff
 from bot.handoff.store import HandoffError
 from bot.handoff.teams import DEFAULT_FILE, load_teams
 from bot.survey.failure_demand import AVOIDABLE_CONTACT_CODES, UNAVOIDABLE
