@@ -85,17 +85,18 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[ENGINE] = make_engine(settings.database_url)
     app[PUBLIC_RASA_URL] = settings.public_rasa_url or settings.rasa_url
+    app.cleanup_ctx.append(_engine_lifetime)  # first in, so cleaned up last: after the live tasks stop
     app.add_routes(routes)
     app.router.add_static("/static/", HERE / "static")
     app.add_routes(public_views.routes)
     app.add_routes(dashboard_views.routes)
     _setup_desk(app, settings)
-
-    async def dispose_engine(app: web.Application) -> None:
-        app[ENGINE].dispose()
-
-    app.on_cleanup.append(dispose_engine)
     return app
+
+
+async def _engine_lifetime(app: web.Application) -> AsyncIterator[None]:
+    yield
+    app[ENGINE].dispose()
 
 
 def rasa_token(settings: Settings) -> str | None:
@@ -120,7 +121,8 @@ def _setup_desk(app: web.Application, settings: Settings) -> None:
     app[PHRASES] = _responses(settings)
     app[CANNED_REPLIES] = (yaml.safe_load(CANNED.read_text()) or {}).get("replies") or []
     app[VAULT] = NumberVault(channel_key(var_dir=settings.var_dir))
-    app[LOGIN_FAILURES] = defaultdict(deque)
+    failures: dict[str, deque[float]] = defaultdict(deque)
+    app[LOGIN_FAILURES] = failures
     app.middlewares.append(auth.auth_middleware)
     app.add_routes(auth.routes)
     app.add_routes(handoff_views.routes)

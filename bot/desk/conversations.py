@@ -71,9 +71,9 @@ async def reply(app: web.Application, row: Handoff, user: User, text: str) -> No
 
 async def transfer(app: web.Application, row: Handoff, user: User, to_user: str | None,
                    to_team: str | None) -> None:
-    engine = app[ENGINE]
+    engine, teams = app[ENGINE], app[TEAMS]
     moved = await asyncio.to_thread(lambda: store.transfer(engine, row.id, by=user.username, to_user=to_user,
-                                                           to_team=to_team, teams=app[TEAMS],
+                                                           to_team=to_team, teams=teams,
                                                            supervisor=user.is_supervisor))
     await asyncio.to_thread(audit.record, engine, "transferred", username=user.username, handoff_id=row.id,
                             to_user=to_user, to_team=to_team)

@@ -190,8 +190,13 @@ def _answers(row: Handoff) -> list[tuple[str, str]]:
 
 
 @routes.get("/desk/handoffs/{handoff_id}")
-async def conversation_page(request: web.Request, error: str | None = None, status: int = 200,
-                            draft: str = "") -> web.Response:
+async def conversation_page(request: web.Request) -> web.Response:
+    return await _conversation(request)
+
+
+async def _conversation(request: web.Request, error: str | None = None, status: int = 200,
+                        draft: str = "") -> web.Response:
+    """The conversation page; after a refused action, with the reason and the caseworker's unsent text."""
     row = await _handoff_or_404(request)
     engine = request.app[ENGINE]
     transcript: list[dict[str, Any]] = []
@@ -221,7 +226,7 @@ async def _act(request: web.Request, work: Callable[[Handoff, Form], Awaitable[N
     try:
         await work(row, form)
     except HandoffError as exc:
-        return await conversation_page(request, error=str(exc), status=409, draft=str(form.get("text") or ""))
+        return await _conversation(request, error=str(exc), status=409, draft=str(form.get("text") or ""))
     raise web.HTTPSeeOther(f"/desk/handoffs/{row.id}")
 
 
@@ -259,7 +264,7 @@ async def close(request: web.Request) -> web.Response:
         await conversations.close(request.app, row, request["user"], str(form.get("disposition") or ""),
                                   str(form.get("avoidable") or ""))
     except HandoffError as exc:
-        return await conversation_page(request, error=str(exc), status=409)
+        return await _conversation(request, error=str(exc), status=409)
     raise web.HTTPSeeOther("/desk")
 
 

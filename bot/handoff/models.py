@@ -14,31 +14,11 @@ from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Index, Integ
 from bot.db import Base
 
 OPEN_STATUSES = ("waiting", "claimed")
-ROLES = ("caseworker", "supervisor")
 _OPEN = text("status IN ('waiting', 'claimed')")
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-class DeskUser(Base):
-    """A caseworker's (or supervisor's) account. Here, not in the desk, because routing needs it: the handoff
-    store counts who is online in a team and checks whom a conversation is transferred to. The desk's login
-    (bot/desk/users.py) owns the passwords and sessions."""
-
-    __tablename__ = "desk_user"
-
-    id = Column(Integer, primary_key=True)
-    username = Column(String(64), nullable=False, unique=True)
-    display_name = Column(String(120), nullable=False)
-    password_hash = Column(Text, nullable=False)
-    role = Column(String(16), nullable=False, default="caseworker")
-    team = Column(String(64), nullable=False, default="general")
-    active = Column(Boolean, nullable=False, default=True)
-    available = Column(Boolean, nullable=False, default=True)  # "taking chats" toggle
-    last_seen_at = Column(DateTime(timezone=True))  # presence: a desk page open and polling
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
 class Handoff(Base):
@@ -111,3 +91,25 @@ class CallbackRequest(Base):
     done_at = Column(DateTime(timezone=True))
     done_by = Column(String(64))
     outcome = Column(String(32))
+
+
+ROLES = ("caseworker", "supervisor")
+
+
+class DeskUser(Base):
+    """A caseworker's (or supervisor's) account. Here, not in the desk, because routing needs it: the handoff
+    store counts who is online in a team and checks whom a conversation is transferred to. The desk's login
+    (bot/desk/users.py) owns the passwords and sessions."""
+
+    __tablename__ = "desk_user"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(64), nullable=False, unique=True)
+    display_name = Column(String(120), nullable=False)
+    password_hash = Column(Text, nullable=False)
+    role = Column(String(16), nullable=False, default="caseworker")
+    team = Column(String(64), nullable=False, default="general")
+    active = Column(Boolean, nullable=False, default=True)
+    available = Column(Boolean, nullable=False, default=True)  # "taking chats" toggle
+    last_seen_at = Column(DateTime(timezone=True))  # presence: a desk page open and polling
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, overload
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
@@ -33,10 +33,6 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-@overload
-def as_utc(moment: datetime) -> datetime: ...
-@overload
-def as_utc(moment: None) -> None: ...
 def as_utc(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
@@ -155,10 +151,10 @@ def request_handoff(engine: Engine, *, sender_id: str, team: str, channel: str =
                           summary=summary, status="waiting", requested_at=now_utc(), updated_at=now_utc())
             s.add(row)
     except IntegrityError:  # the same request arrived twice at once: the other one queued it
-        row = open_handoff(engine, sender_id)
-        if row is None:
+        queued = open_handoff(engine, sender_id)
+        if queued is None:
             raise
-        return ticket(engine, row)
+        return ticket(engine, queued)
     told = ticket(engine, row)
     set_position_sent(engine, row.id, told.position)  # what the bot tells the citizen: later updates compare to it
     return told
@@ -317,8 +313,8 @@ def create_callback(engine: Engine, *, sender_id: str, team: Team, channel: str,
         raise HandoffError("Unknown callback method or time.")
     now = now or now_utc()
     with session_factory(engine)() as s, s.begin():
-        existing = s.scalars(select(CallbackRequest).where(CallbackRequest.sender_id == sender_id,
-                                                           CallbackRequest.status == "open")).first()
+        existing: CallbackRequest | None = s.scalars(select(CallbackRequest).where(
+            CallbackRequest.sender_id == sender_id, CallbackRequest.status == "open")).first()
         if existing is not None:  # a repeated webhook or a second request: one open callback per conversation
             existing.method, existing.contact_encrypted = method, sealed_contact
             existing.contact_hint, existing.preferred = contact_hint(method, contact), preferred
@@ -354,7 +350,7 @@ def callbacks(engine: Engine, status: str = "open") -> list[CallbackRequest]:
 
 def complete_callback(engine: Engine, callback_id: int, *, by: str, outcome: str = "done") -> CallbackRequest:
     with session_factory(engine)() as s, s.begin():
-        row = s.get(CallbackRequest, callback_id)
+        row: CallbackRequest | None = s.get(CallbackRequest, callback_id)
         if row is None or row.status != "open":
             raise HandoffError("This callback is no longer open.")
         row.status, row.done_at, row.done_by, row.outcome = "done", now_utc(), by, outcome

@@ -15,13 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from bot.db import session_factory
-from bot.survey.channels import report_code
 from bot.survey.definition import DRIVERS_LABELS, HANDOFF_ONLY_DRIVERS, NEGATIVE, POSITIVE, driver_polarity
 from bot.survey.failure_demand import Signals, behavioural_signals, failure_demand_by_type, is_failure_demand
 from bot.survey.index import headline_index, index_estimate, percent_satisfied
 from bot.survey.models import ContactRecord, SurveyOffer, SurveyResponse, UnmetDemand
 from bot.survey.report import contact_facts
-from bot.survey.store import as_utc
+from bot.survey.store import as_utc, channel_name
 
 
 @dataclass(frozen=True)
@@ -163,7 +162,7 @@ def handoff_waits(engine: Engine, start: datetime, end: datetime, filters: Filte
     with session_factory(engine)() as session:
         rows = session.execute(select(Handoff).where(
             Handoff.requested_at >= start, Handoff.requested_at < end)).scalars().all()
-    kept = [h for h in rows if filters.keep(h.location, _service_ids(h.shown_services), report_code(h.channel))]
+    kept = [h for h in rows if filters.keep(h.location, _service_ids(h.shown_services), channel_name(h.channel))]
     waits: list[float] = []
     weekly: dict[str, list[float]] = defaultdict(list)
     requested_by_week: Counter[str] = Counter()

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from bot.db import session_factory
+from bot.survey import quarters
 from bot.survey.definition import (
     DRIVERS_LABELS,
     HANDOFF_ONLY_DRIVERS,
@@ -38,7 +39,6 @@ from bot.survey.failure_demand import (
 )
 from bot.survey.index import CI_METHOD, headline_index, index_estimate, item_index, percent_satisfied
 from bot.survey.models import ContactRecord, SurveyOffer, SurveyResponse
-from bot.survey.quarters import parse_quarter, quarter_bounds
 from bot.survey.store import as_utc
 from bot.survey.suppression import ALL, THRESHOLD, suppress
 
@@ -208,8 +208,8 @@ def _sort_key(row: dict[str, Any]) -> tuple:
 
 def build_report(engine: Engine, quarter: str = "2026Q3") -> list[dict[str, Any]]:
     """Every publishable row of the quarter, margins included (``service_id``/``channel`` = "all")."""
-    start, end = quarter_bounds(quarter)
-    label = parse_quarter(quarter)
+    start, end = quarters.quarter_bounds(quarter)
+    label = quarters.parse_quarter(quarter)
     rows: list[dict[str, Any]] = []
     for jurisdiction, table in _aggregate(engine, start, end).items():
         withheld = suppress({k: (len(c.satisfaction), c.conversations) for k, c in table.items()})
@@ -320,7 +320,7 @@ def touchpoints_responses(engine: Engine, quarter: str, jurisdiction_prefix: str
     ``external_id`` is an opaque id of the response row (not the conversation or the person). Driver columns:
     "1" chosen, "0" asked in that branch but not chosen, "" not asked. Not a public file: it goes to OMB.
     """
-    start, end = quarter_bounds(quarter)
+    start, end = quarters.quarter_bounds(quarter)
     with session_factory(engine)() as session:
         pairs = session.execute(
             select(SurveyOffer, SurveyResponse).join(SurveyResponse, SurveyResponse.offer_id == SurveyOffer.id)

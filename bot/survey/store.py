@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db import session_factory
-from bot.survey.channels import report_code
+from bot.survey.channels import report_code as channel_name  # Rasa's channel → report code
 from bot.survey.definition import (
     DRIVERS_LABELS,
     FIRST_TIME_LABELS,
@@ -99,7 +99,7 @@ def record_contact(engine: Engine, conversation_id: str, *, service_ids: Iterabl
     if demand not in (None, VALUE, FAILURE) or (failure_type is not None and failure_type not in FAILURE_TYPES):
         raise ValueError(f"demand must be value/failure and failure_type one of {FAILURE_TYPES}")
     if facts.get("channel") is not None:
-        facts["channel"] = report_code(facts["channel"])
+        facts["channel"] = channel_name(facts["channel"])
     for key in ("started_at", "ended_at"):
         if facts.get(key) is not None:
             facts[key] = as_utc(facts[key])
@@ -171,7 +171,7 @@ def record_offer(engine: Engine, conversation_id: str, *, channel: str, end_poin
         ).scalar_one_or_none()
         if row is not None:
             return OfferOutcome(row.id, False)
-        row = SurveyOffer(conversation_id=conversation_id, channel=report_code(channel), language=language,
+        row = SurveyOffer(conversation_id=conversation_id, channel=channel_name(channel), language=language,
                           jurisdiction=jurisdiction, service_ids=[s for s in service_ids if s],
                           end_point=end_point, handed_off=bool(handed_off), question_version=question_version,
                           offered_at=as_utc(offered_at) or _now())
@@ -298,6 +298,6 @@ def record_unmet_demand(engine: Engine, conversation_id: str, *, query: str | No
                               asked_at=as_utc(asked_at) or _now())
             session.add(row)
         row.query_redacted = redacted or row.query_redacted
-        row.channel, row.language = report_code(channel) or row.channel, language or row.language
+        row.channel, row.language = channel_name(channel) or row.channel, language or row.language
         session.commit()
         return row.id
