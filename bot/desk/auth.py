@@ -69,7 +69,7 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
 
 
 def require_supervisor(request: web.Request) -> None:
-    """The one supervisor check of the desk's pages (what a supervisor is: :attr:`bot.desk.users.User.is_supervisor`)."""
+    """The desk pages' one supervisor check (the role test itself: :attr:`bot.desk.users.User.is_supervisor`)."""
     if not request["user"].is_supervisor:
         raise web.HTTPForbidden(text="Supervisors only.")
 
