@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db import session_factory
+from bot.survey.channels import report_code as channel_name  # Rasa's channel → report code
 from bot.survey.definition import (
     DRIVERS_LABELS,
     FIRST_TIME_LABELS,
@@ -81,17 +82,6 @@ def _upsert(engine: Engine, work: Callable[[Session], T]) -> T:
 
 _CONTACT_FIELDS = {"citizen_key", "channel", "language", "jurisdiction", "topic", "started_at", "ended_at",
                    "end_point", "fallback_count", "max_consecutive_fallbacks"}
-
-
-# Rasa's input channel names → the channels citizens and the public report know
-CHANNEL_NAMES = {"socketio": "web", "rest": "api", "twilio": "sms", "telegram": "telegram", "callback": "api"}
-
-
-def channel_name(channel: str | None) -> str | None:
-    """``socketio`` → ``web``, ``twilio`` → ``sms``…; names already in report form pass through."""
-    if channel is None:
-        return None
-    return CHANNEL_NAMES.get(channel, channel)
 
 
 def record_contact(engine: Engine, conversation_id: str, *, service_ids: Iterable[str] = (),
