@@ -21,6 +21,8 @@ class Settings:
     desk_port: int = 8080
     host: str = "127.0.0.1"
     project_root: Path = field(default=PROJECT_ROOT)
+    rasa_token: str | None = None  # Rasa's HTTP API token; None: the one generated once in var/rasa_token
+    public_rasa_url: str | None = None  # where browsers reach Rasa, when not at rasa_url (a proxy)
 
     @property
     def rasa_url(self) -> str:
@@ -47,4 +49,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         action_port=int(env.get("SIGNPOST_ACTION_PORT", 5055)),
         desk_port=int(env.get("SIGNPOST_DESK_PORT", 8080)),
         host=env.get("SIGNPOST_HOST", "127.0.0.1"),
+        rasa_token=env.get("SIGNPOST_RASA_TOKEN") or None,
+        public_rasa_url=env.get("SIGNPOST_PUBLIC_RASA_URL") or None,
     )

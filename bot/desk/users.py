@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -14,12 +15,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.db import session_factory
-from bot.desk.models import ROLES, DeskSession, DeskUser
+from bot.desk.models import DeskSession
+from bot.handoff.models import ROLES, DeskUser
 
 SESSION_HOURS = 12
 MIN_PASSWORD = 10
 _HASHER = PasswordHasher()  # stateless parameters object (argon2id, library defaults)
-_DUMMY_HASH = _HASHER.hash("not a real password, only for constant-time failures")
 
 
 class UserError(ValueError):
@@ -36,6 +37,7 @@ class User:
 
     @property
     def is_supervisor(self) -> bool:
+        """The one test of the supervisor role (the desk's pages ask it through ``auth.require_supervisor``)."""
         return self.role == "supervisor"
 
 
@@ -44,6 +46,13 @@ class Session:
     user: User
     csrf_token: str
     token_hash: str
+
+
+@cache
+def _dummy_hash() -> str:
+    """What an unknown username is checked against, so it costs as much as a wrong password (made on first use,
+    not at import)."""
+    return _HASHER.hash("not a real password, only for constant-time failures")
 
 
 def _user(row: DeskUser) -> User:
@@ -101,7 +110,7 @@ def authenticate(engine: Engine, username: str, password: str) -> User | None:
     with session_factory(engine)() as s:
         row = s.scalars(select(DeskUser).where(DeskUser.username == (username or "").strip().lower())).first()
     try:
-        _HASHER.verify(row.password_hash if row else _DUMMY_HASH, password or "")
+        _HASHER.verify(row.password_hash if row else _dummy_hash(), password or "")
     except (VerificationError, InvalidHashError):
         return None
     if row is None or not row.active:
@@ -142,7 +151,7 @@ def end_session(engine: Engine, token_hash: str) -> None:
 
 
 def touch_presence(engine: Engine, user_id: int, available: bool | None = None) -> None:
-    values: dict = {"last_seen_at": _now()}
+    values: dict[str, object] = {"last_seen_at": _now()}
     if available is not None:
         values["available"] = available
     with session_factory(engine)() as s, s.begin():

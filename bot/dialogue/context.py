@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from bot.dialogue.phrases import Phrases
 from bot.survey.dialogue import SurveyPort
 from knowledge.lexicon import Lexicon, load_lexicon
+from knowledge.need_search import NeedIndex, default_index
 from knowledge.places import PlaceResult
 from knowledge.vocab import Vocabulary
 
@@ -87,3 +88,4 @@ class TurnContext:
     survey: SurveyPort | None = None  # None in tests that do not need it
     handoff: HandoffPort | None = None  # None when there is no desk
     lexicon: Lexicon = field(default_factory=load_lexicon)
+    needs: NeedIndex = field(default_factory=default_index)  # the taxonomy, searchable by words

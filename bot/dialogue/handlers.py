@@ -15,16 +15,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
-from bot.dialogue.answers import AGE_KEY, answers_from_statement, parse_answer
+from bot.dialogue.answers import AGE_KEY, RELATIONSHIP_KEY, answers_from_statement, parse_answer
 from bot.dialogue.context import MatchResult, Profile, TurnContext
+from bot.dialogue.facts import implied_by_needs, stated_facts
 from bot.dialogue.ranking import choose_question, rank_for_citizen
 from bot.dialogue.render import (
     SMS_CHANNELS,
+    change_text,
     find_service,
     life_event_buttons,
     navigator_outs,
+    need_label,
+    need_payload,
     person_button,
     place_buttons,
     question_out,
@@ -36,6 +41,7 @@ from bot.dialogue.understanding import OUT_OF_SCOPE, Understanding
 from bot.handoff import dialogue as handoff_dialogue
 from bot.replies import Out
 from bot.survey import dialogue as survey_dialogue
+from bot.survey.models import OUT_OF_SCOPE as OUT_OF_SCOPE_DEMAND
 from knowledge.lexicon import normalise
 
 logger = logging.getLogger(__name__)
@@ -122,13 +128,34 @@ def survey_end_point(state: DialogueState, ctx: TurnContext, end_point: str, off
     return said
 
 
-# --- 4. requests that work at any time -----------------------------------------------------------------------
+# --- 4. a reply to what the bot just offered ------------------------------------------------------------------
+def offer_reply(state: DialogueState, u: Understanding, ctx: TurnContext) -> Reply | None:
+    """ "yes" / "ok" / "please" right after "Would you like to talk to a person?" or "N more…" accepts it;
+    "ok" / "thanks" after the results closes politely."""
+    offer = state.turn.offer
+    if offer is None or not u.typed:
+        return None
+    text = normalise(u.text)
+    words = ctx.lexicon
+    says_yes = (text in words.affirm or u.intent == "affirm") and text not in words.deny
+    if offer == "person" and (says_yes or text in words.acknowledge):
+        return ask_person(state, ctx)
+    if offer == "more":
+        if text in words.acknowledge or u.intent == "thank":
+            return [Out("utter_thank")]
+        if says_yes:
+            return _about_results(state, replace(u, intent="more_results"), ctx)
+    return None
+
+
+# --- 5. requests that work at any time -----------------------------------------------------------------------
 def requests(state: DialogueState, u: Understanding, ctx: TurnContext) -> Reply | None:
     intent = u.intent
     if intent == "ask_person":
         return ask_person(state, ctx)
     if intent == "start_over":
         state.start_over()
+        state.picker_shown = True
         return [Out("utter_restart", buttons=life_event_buttons(ctx))]
     if intent == "help":
         state.fallbacks.understood()
@@ -160,7 +187,7 @@ def ask_person(state: DialogueState, ctx: TurnContext) -> Reply:
         return [Out("utter_handoff_error")] + navigators_for(state, ctx)
 
 
-# --- 5. the answer to the question pending, typed or by button ------------------------------------------------
+# --- 6. the answer to the question pending, typed or by button ------------------------------------------------
 def pending_answer(state: DialogueState, u: Understanding, ctx: TurnContext) -> Reply | None:
     pending = state.pending
     if pending is None or pending.kind != "criterion" or pending.key is None:
@@ -183,7 +210,7 @@ def pending_answer(state: DialogueState, u: Understanding, ctx: TurnContext) -> 
     return None
 
 
-# --- 6. life events, place and stated criteria from any message ----------------------------------------------
+# --- 7. life events, place and stated criteria from any message ----------------------------------------------
 def situation(state: DialogueState, u: Understanding, ctx: TurnContext) -> Reply | None:
     new_events = [e for e in u.life_events if e in ctx.vocab.life_events and e not in state.life_events]
     if new_events:
@@ -196,11 +223,31 @@ def situation(state: DialogueState, u: Understanding, ctx: TurnContext) -> Reply
             labels = [ctx.vocab.life_events[e].label.get(ctx.language) or e for e in new_events]
             state.turn.said.append(Out("utter_added_life_event", {"event": ", ".join(labels)}))
             state.page = 0
-    for key, value in answers_from_statement(u, state.life_events).items():
-        if key not in state.answers:
-            state.answers[key] = value
-            state.turn.understood = True
+    take_facts(state, u, ctx)
     return place(state, u, ctx)
+
+
+def take_facts(state: DialogueState, u: Understanding, ctx: TurnContext) -> None:
+    """Facts stated in the message are kept (never asked); a fact stated again with another value replaces the
+    old one ("I'm 30 not 60"), and the citizen is told what changed."""
+    facts = stated_facts(u.text, state.life_events, ctx.today) if u.typed else {}
+    if RELATIONSHIP_KEY in (ruler := answers_from_statement(u, state.life_events)):
+        facts.setdefault(RELATIONSHIP_KEY, ruler[RELATIONSHIP_KEY])  # "my mom" with no death words near it
+    changed = []
+    for key, value in facts.items():
+        before = state.answers.get(key)
+        if before == value:
+            continue
+        if before is not None:
+            changed.append(key)
+        state.answers[key] = value
+        state.turn.understood = True
+    for key, value in implied_by_needs(state.life_events).items():
+        state.answers.setdefault(key, value)
+    if changed:
+        state.page = 0
+        state.turn.said.append(Out("utter_updated", {"changes": "; ".join(
+            change_text(key, state.answers[key], ctx) for key in changed)}))
 
 
 def place(state: DialogueState, u: Understanding, ctx: TurnContext) -> Reply | None:
@@ -232,7 +279,7 @@ def place(state: DialogueState, u: Understanding, ctx: TurnContext) -> Reply | N
     return None
 
 
-# --- 7. questions about results ------------------------------------------------------------------------------
+# --- 8. questions about results ------------------------------------------------------------------------------
 def about_results(state: DialogueState, u: Understanding, ctx: TurnContext) -> Reply | None:
     if u.intent in RESULT_INTENTS and state.situation_known():
         state.fallbacks.understood()
@@ -272,7 +319,7 @@ def _about_results(state: DialogueState, u: Understanding, ctx: TurnContext) -> 
     return [Out("utter_why_listed", values)]
 
 
-# --- 8. not understood ---------------------------------------------------------------------------------------
+# --- 9. not understood ---------------------------------------------------------------------------------------
 def not_understood(state: DialogueState, u: Understanding, ctx: TurnContext) -> Reply | None:
     if state.turn.understood or u.intent == "show_results":
         state.fallbacks.understood()
@@ -280,20 +327,36 @@ def not_understood(state: DialogueState, u: Understanding, ctx: TurnContext) -> 
             state.person_reason = None
         return None
     asked = state.turn.asked
+    text = normalise(u.text)
     if u.intent == "greet":
         state.fallbacks.understood()
         if state.life_events or state.location:
             return [Out("utter_greet_again")] + reask(state, ctx)
         return [Out("utter_greet")]
+    if state.results_seen and asked is None and (u.intent in ("affirm", "thank") or text in ctx.lexicon.acknowledge):
+        return [Out("utter_thank")]  # "ok" / "thanks" after the results: a polite close
     if u.intent in ("affirm", "deny", "thank") and asked is None:
         return [Out("utter_ok_what_next")]
+    if (u.intent == "dont_know" or text in ctx.lexicon.dont_know) and (asked is None or asked.kind == "life_event"):
+        state.fallbacks.understood()  # "not sure" where we asked what happened: examples, not an apology
+        return [Out("utter_dont_know_examples", buttons=life_event_buttons(ctx))]
     state.fallbacks.missed()
+    guesses = need_guesses(state, u, ctx)
+    if guesses:  # never refuse what may be an in-scope need: ask which one, with buttons
+        state.need_text = state.need_text or u.text[:300]
+        return [Out("utter_need_guess", {"need": need_label(guesses[0], ctx)},
+                    [{"title": need_label(g, ctx), "payload": need_payload(g)} for g in guesses]
+                    + [{"title": ctx.phrases("utter_button_something_else"), "payload": "/dont_know"}])]
+    again = state.fallbacks.run >= 2  # never the same apology twice in a row
     if u.intent == "tell_life_event":
-        said = [Out("utter_life_event_unknown", buttons=life_event_buttons(ctx))]
+        said = [Out("utter_default_again")] if state.picker_shown else [
+            Out("utter_life_event_unknown", buttons=life_event_buttons(ctx))]
+        state.picker_shown = True
     elif u.intent in OUT_OF_SCOPE:
-        said = [Out("utter_out_of_scope")]
+        record_refusal(state, u, ctx)
+        said = [Out("utter_out_of_scope_again" if again else "utter_out_of_scope")]
     else:
-        said = [Out("utter_default")]
+        said = [Out("utter_default_again" if again else "utter_default")]
     if state.fallbacks.offer_person:
         said.append(Out("utter_offer_person_misunderstood", buttons=person_button(ctx)))
         state.person_reason = "misunderstood"
@@ -302,7 +365,41 @@ def not_understood(state: DialogueState, u: Understanding, ctx: TurnContext) -> 
     return said
 
 
-# --- 9. what next: missing situation → ask; a question still worth asking → ask it; else results -------------
+GUESS_FLOOR = 0.3
+"""The classifier's confidence from which a need is worth offering as "Is this about …?" (below its own
+threshold for taking the need as said)."""
+MAX_GUESSES = 3
+SURE_OUT_OF_SCOPE = 0.8
+"""When the classifier is this sure a message is out of scope, one shared word ("a lawyer TV show") is no guess."""
+
+
+def need_guesses(state: DialogueState, u: Understanding, ctx: TurnContext) -> list[str]:
+    """Needs the message may be about, best first: the classifier's candidates, then the taxonomy search (which
+    forgives spelling). Needs already known are left out."""
+    if not u.typed or not u.text:
+        return []
+    found = [g.need for g in u.guesses if g.confidence >= GUESS_FLOOR]
+    sure_out = u.intent == "out_of_scope" and u.confidence >= SURE_OUT_OF_SCOPE
+    found += [hit.need for hit in ctx.needs.search(u.text) if hit.score >= 1.0 or not sure_out]
+    known = set(state.life_events)
+    unique = [n for i, n in enumerate(found) if n not in found[:i] and n not in known and n in ctx.vocab.life_events]
+    return unique[:MAX_GUESSES]
+
+
+def record_refusal(state: DialogueState, u: Understanding, ctx: TurnContext) -> None:
+    """A message judged out of scope is unmet demand too (redacted by the store, with the best guess of its need):
+    the dashboard shows what citizens asked for that Signpost could not place."""
+    if ctx.survey is None or not ctx.sender_id or not u.text:
+        return
+    guess = u.guesses[0].need if u.guesses else None
+    try:
+        ctx.survey.record_unmet_demand(ctx.sender_id, query=u.text, topic=guess, jurisdiction=state.location,
+                                       channel=ctx.channel, language=ctx.language, reason=OUT_OF_SCOPE_DEMAND)
+    except Exception:  # noqa: BLE001 - bookkeeping never fails the citizen's turn
+        logger.exception("could not record the out-of-scope message")
+
+
+# --- 10. what next: missing situation → ask; a question still worth asking → ask it; else results -------------
 def next_step(state: DialogueState, u: Understanding, ctx: TurnContext) -> Reply:
     if not state.situation_known():
         return ask_missing(state, ctx)
@@ -326,6 +423,9 @@ def next_step(state: DialogueState, u: Understanding, ctx: TurnContext) -> Reply
 def ask_missing(state: DialogueState, ctx: TurnContext) -> Reply:
     if not state.life_events:
         state.pending = Pending("life_event")
+        if state.picker_shown:  # the need buttons once; after that, in their own words
+            return [Out("utter_ask_life_events_again")]
+        state.picker_shown = True
         return [Out("utter_ask_life_events", buttons=life_event_buttons(ctx))]
     state.pending = Pending("location")
     return [Out("utter_ask_location")]
@@ -339,7 +439,7 @@ def reask(state: DialogueState, ctx: TurnContext) -> Reply:
         return [question_out(pending.key, ctx)]
     if pending.kind in ("location", "place_choice"):
         return [Out("utter_ask_location")]
-    return [Out("utter_ask_life_events", buttons=life_event_buttons(ctx))]
+    return [Out("utter_ask_life_events_again")]
 
 
 def show_page(state: DialogueState, result: MatchResult, ctx: TurnContext, first: bool) -> Reply:
@@ -390,6 +490,6 @@ def navigators_for(state: DialogueState, ctx: TurnContext) -> Reply:
     return navigator_outs({"navigators": (result or {}).get("navigators") or []})
 
 
-HANDLERS: tuple[Handler, ...] = (crisis, handoff, survey, requests, pending_answer, situation, about_results,
-                                 not_understood, next_step)
+HANDLERS: tuple[Handler, ...] = (crisis, handoff, survey, offer_reply, requests, pending_answer, situation,
+                                 about_results, not_understood, next_step)
 """The order a turn is handled in: the first handler that answers ends the turn."""

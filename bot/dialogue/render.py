@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from bot.dialogue.answers import DATE_CHOICES
+from bot.dialogue.answers import AGE_KEY, DATE_CHOICES
 from bot.dialogue.context import TurnContext
 from bot.dialogue.phrases import Phrases
 from bot.dialogue.ranking import Service, has_met_rule
@@ -75,6 +75,19 @@ def service_vars(service: Service, number: int, phrases: Phrases, vocab: Vocabul
     }
 
 
+def change_text(key: str, value: Any, ctx: TurnContext) -> str:
+    """One updated fact as the citizen reads it: "your age: 30", "The person who died: your parent"."""
+    if key == AGE_KEY:
+        return ctx.phrases("utter_part_changed_age", value=str(value))
+    crit = ctx.vocab.criterion(key)
+    if crit is None:
+        return str(value)
+    shown = ", ".join(crit.option_label(v, ctx.language) for v in value) if isinstance(value, list) \
+        else crit.option_label(value, ctx.language)
+    return ctx.phrases("utter_part_changed_answer", question=question_text(key, ctx.vocab, ctx.language).rstrip(
+        ":.? "), value=shown)
+
+
 def answer_payload(value: Any) -> str:
     return "/answer" + json.dumps({"answer": str(value)})
 
@@ -101,14 +114,20 @@ def question_out(key: str, ctx: TurnContext) -> Out:
     return Out(name, {"question": text}, buttons)
 
 
+def need_label(need: str, ctx: TurnContext) -> str:
+    event = ctx.vocab.life_events.get(need)
+    if event is None:
+        return need.replace("_", " ")
+    return event.label.get(ctx.language) or event.label.get("en") or need
+
+
+def need_payload(need: str) -> str:
+    return "/tell_life_event" + json.dumps({"life_event": need})
+
+
 def life_event_buttons(ctx: TurnContext) -> list[Button]:
-    out = []
-    for eid in SUGGESTED_EVENTS:
-        event = ctx.vocab.life_events.get(eid)
-        if event:
-            label = event.label.get(ctx.language) or event.label.get("en") or eid
-            out.append({"title": label, "payload": "/tell_life_event" + json.dumps({"life_event": eid})})
-    return out
+    return [{"title": need_label(eid, ctx), "payload": need_payload(eid)}
+            for eid in SUGGESTED_EVENTS if eid in ctx.vocab.life_events]
 
 
 def place_buttons(candidates: list[Any]) -> list[Button]:

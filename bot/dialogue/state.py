@@ -19,6 +19,8 @@ from bot.survey.state import SurveyState
 
 VERSION = 2
 PendingKind = Literal["criterion", "location", "place_choice", "life_event"]
+Offer = Literal["person", "more"]
+OFFERS: tuple[str, ...] = ("person", "more")
 PENDING_KINDS: tuple[str, ...] = ("criterion", "location", "place_choice", "life_event")
 PERSON_OFFER_EVERY = 2
 """After this many misunderstandings in a row a person is offered (and again after as many more)."""
@@ -69,6 +71,7 @@ class TurnProgress:
     said: list[Out] = field(default_factory=list)
     understood: bool = False
     asked: Pending | None = None  # the question pending when the turn began
+    offer: Offer | None = None  # the offer made last turn
 
 
 @dataclass
@@ -87,6 +90,8 @@ class DialogueState:
     wants_person: bool = False
     person_reason: str | None = None  # why a person would be offered: asked / misunderstood / crisis
     need_text: str | None = None  # the first message naming a need (unmet demand; redacted when stored)
+    offer: Offer | None = None  # what the bot offered last turn: a "yes" accepts it
+    picker_shown: bool = False  # the need buttons were shown (once is enough)
     fallbacks: Fallbacks = field(default_factory=Fallbacks)
     handoff: HandoffState | None = None
     survey: SurveyState | None = None
@@ -109,7 +114,7 @@ class DialogueState:
             "pending": self.pending.to_slot() if self.pending else None, "page": self.page,
             "shown": list(self.shown), "hurry": self.hurry, "results_seen": self.results_seen,
             "intro_done": self.intro_done, "wants_person": self.wants_person, "person_reason": self.person_reason,
-            "need_text": self.need_text,
+            "need_text": self.need_text, "offer": self.offer, "picker_shown": self.picker_shown,
             "fallbacks": {"total": self.fallbacks.total, "run": self.fallbacks.run,
                           "longest": self.fallbacks.longest},
             "handoff": self.handoff.to_slot() if self.handoff else None,
@@ -136,5 +141,6 @@ class DialogueState:
             results_seen=bool(data.get("results_seen")), intro_done=bool(data.get("intro_done")),
             wants_person=bool(data.get("wants_person")), person_reason=data.get("person_reason"),
             need_text=data.get("need_text"), fallbacks=fallbacks,
+            offer=data["offer"] if data.get("offer") in OFFERS else None, picker_shown=bool(data.get("picker_shown")),
             handoff=HandoffState.from_slot(data.get("handoff")), survey=SurveyState.from_slot(data.get("survey")),
         )

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from bot.dialogue.context import TurnContext
 from bot.dialogue.handlers import HANDLERS
-from bot.dialogue.state import DialogueState, TurnProgress
+from bot.dialogue.state import DialogueState, Offer, TurnProgress
 from bot.dialogue.understanding import Understanding
 from bot.replies import Out
 from knowledge.lexicon import Lexicon
@@ -27,14 +27,29 @@ def read_message(u: Understanding, lexicon: Lexicon) -> Understanding:
     return replace(u, intent=intent)
 
 
+PERSON_OFFERS = frozenset({"utter_offer_person", "utter_offer_person_misunderstood"})
+
+
+def offer_made(said: list[Out]) -> Offer | None:
+    """What this turn offered, so that a plain "yes" next turn accepts it."""
+    names = {o.response for o in said}
+    if names & PERSON_OFFERS:
+        return "person"
+    if "utter_results_footer_more" in names:
+        return "more"
+    return None
+
+
 def step(state: DialogueState | None, u: Understanding, ctx: TurnContext) -> tuple[DialogueState, list[Out]]:
     """The bot's turn. Returns the new state and the messages to send, in order. The state passed in is not
     changed (it goes through the slot's JSON form, as it does between two turns in production)."""
     state = DialogueState.from_slot(state.to_slot()) if state is not None else DialogueState()
-    state.turn = TurnProgress(asked=state.pending)
+    state.turn = TurnProgress(asked=state.pending, offer=state.offer)
     u = read_message(u, ctx.lexicon)
     for handler in HANDLERS:
         reply = handler(state, u, ctx)
         if reply is not None:
-            return state, state.turn.said + reply
+            said = state.turn.said + reply
+            state.offer = offer_made(said)
+            return state, said
     raise AssertionError("the last handler always answers")  # pragma: no cover - next_step returns a list

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import io
-import json
 import sys
 from pathlib import Path
 
@@ -40,16 +38,17 @@ def run_report(args: argparse.Namespace) -> int:
     from bot.cli import CLIError
     from bot.db import DatabaseUnavailable, check_connection, make_engine
     from bot.settings import load_settings
-    from bot.survey.report import quarter_bounds
+    from bot.survey.quarters import QuarterError, parse_quarter
+    from bot.survey.report_render import render_report
 
     try:
-        quarter_bounds(args.quarter)
-    except ValueError as exc:
+        quarter = parse_quarter(args.quarter)
+    except QuarterError as exc:
         raise CLIError(str(exc)) from exc
     engine = make_engine(load_settings().database_url)
     try:
         check_connection(engine)
-        text = render(engine, args.quarter.upper(), args.format, args.touchpoints)
+        text = render_report(engine, quarter, args.format, args.touchpoints)
     except DatabaseUnavailable as exc:
         raise CLIError(str(exc)) from exc
     except SQLAlchemyError as exc:
@@ -63,33 +62,6 @@ def run_report(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
-
-
-def render(engine, quarter: str, fmt: str = "csv", touchpoints: bool = False) -> str:
-    """The report (or the Touchpoints file) as text — what the CLI prints and the desk can serve."""
-    from bot.survey.report import (
-        TOUCHPOINTS_RESPONSE_COLUMNS,
-        build_report,
-        touchpoints_responses,
-        write_csv,
-        write_json,
-    )
-
-    buffer = io.StringIO()
-    if touchpoints:
-        rows = touchpoints_responses(engine, quarter)
-        if fmt == "csv":
-            write_csv(rows, buffer, TOUCHPOINTS_RESPONSE_COLUMNS)
-        else:
-            json.dump(rows, buffer, indent=2)
-            buffer.write("\n")
-    else:
-        rows = build_report(engine, quarter)
-        if fmt == "csv":
-            write_csv(rows, buffer)
-        else:
-            write_json(rows, buffer, quarter)
-    return buffer.getvalue()
 
 
 def parse_ratings(path: Path, default_scale: str | None) -> tuple[list[dict], list[str]]:

@@ -226,6 +226,8 @@ def turn(survey: SurveyState | None, reply: Reply, port: SurveyPort | None, phra
         return leave(survey), None
     if reply.intent == "thank":  # "thanks!" is not an answer, nor a reason to nag
         return survey, [Out("utter_thank")]
+    if current == SATISFACTION and not q.get("answers") and (text in words.affirm or text in words.acknowledge):
+        return survey, [question(render_step(q), phrases)]  # "yes" / "ok" to the offer: the first question again
     step = next_survey_step(q, text or "?")  # unreadable: asked again, then skipped (definition.MAX_ATTEMPTS)
     survey.q = step.state
     if step.done:

@@ -121,12 +121,24 @@ def test_a_pending_question_leaves_other_messages_alone(ctx):
 
 def test_situation_takes_needs_place_and_stated_facts(ctx):
     state = fresh()
-    said = handlers.situation(state, U("my husband died in Halifax", "tell_life_event", life_events=("death",),
-                                       places=("Halifax",), relations=("spouse",), ages=(67,)), ctx)
+    said = handlers.situation(state, U("my husband died in Halifax, I'm 67", "tell_life_event",
+                                       life_events=("death",), places=("Halifax",), relations=("spouse",),
+                                       ages=(67,)), ctx)
     assert said is None and state.turn.understood
     assert state.life_events == ["death"] and state.location == "CA-NS-halifax"
-    assert state.answers == {"applicant_age": 67, "applicant_relationship_to_the_deceased": "spouse"}
-    assert state.need_text == "my husband died in Halifax"
+    assert state.answers == {"applicant_age": 67, "applicant_relationship_to_the_deceased": "spouse",
+                             "applicant_marital_status": "widowed", "applicant_lost_a_family_member": True}
+    assert state.need_text == "my husband died in Halifax, I'm 67"
+
+
+def test_a_fact_stated_again_replaces_the_old_one_and_says_so(ctx):
+    state = fresh(life_events=["retirement"], answers={"applicant_age": 60})
+    handlers.situation(state, U("I'm 30 not 60"), ctx)
+    assert state.answers["applicant_age"] == 30
+    assert [o.vars for o in state.turn.said] == [{"changes": "your age is 30"}]
+    state.turn = TurnProgress()
+    handlers.situation(state, U("I'm 30"), ctx)  # said again: nothing to change
+    assert state.turn.said == []
 
 
 def test_an_ambiguous_place_is_asked_with_buttons(ctx):
@@ -166,7 +178,7 @@ def test_not_understood_twice_offers_a_person(ctx):
     assert names(handlers.not_understood(state, U("bananas", "nlu_fallback"), ctx)) == ["utter_out_of_scope"]
     state.turn = TurnProgress()
     outs = handlers.not_understood(state, U("purple", "out_of_scope"), ctx)
-    assert names(outs) == ["utter_out_of_scope", "utter_offer_person_misunderstood"]
+    assert names(outs) == ["utter_out_of_scope_again", "utter_offer_person_misunderstood"]  # never the same twice
     assert state.person_reason == "misunderstood" and state.fallbacks.total == 2
 
 

@@ -15,8 +15,8 @@ from knowledge.vocab import load_vocabulary
 from tests.conftest import DIALOGUE_TODAY as TODAY
 
 
-def U(text="", intent="", **kw) -> Understanding:
-    return Understanding(text=text, intent=intent, confidence=0.9, **kw)
+def U(text="", intent="", confidence=0.9, **kw) -> Understanding:
+    return Understanding(text=text, intent=intent, confidence=confidence, **kw)
 
 
 def names(outs: list[Out]) -> list[str]:
@@ -147,7 +147,7 @@ def test_out_of_scope_twice_offers_a_person_and_never_lists_services(ctx):
     state, outs = step(None, U("what's the weather", "out_of_scope"), ctx)
     assert names(outs) == ["utter_out_of_scope"]
     state, outs = step(state, U("book me a flight", "out_of_scope"), ctx)
-    assert names(outs) == ["utter_out_of_scope", "utter_offer_person_misunderstood"]
+    assert names(outs) == ["utter_out_of_scope_again", "utter_offer_person_misunderstood"]  # never the same twice
 
 
 @pytest.mark.parametrize("place,response", [
@@ -185,3 +185,115 @@ def test_every_response_used_exists_in_the_domain(ctx, responses):
     used |= {f"utter_crisis_{c}" for c in ("ca", "us", "gb", "all")}
     used |= {f"utter_button_{n}" for n in ("date_recent", "date_year", "date_two_years", "date_older")}
     assert used - set(responses) == set()
+
+
+# --- conversational basics and facts already given (issue 12) -------------------------------------------------
+def test_yes_right_after_the_offer_of_a_person_accepts_it(ctx):
+    state, outs = step(None, U("bananas", "nlu_fallback"), ctx)
+    state, outs = step(state, U("purple monkey", "nlu_fallback"), ctx)
+    assert "utter_offer_person_misunderstood" in names(outs)
+    state, outs = step(state, U("yes", "affirm"), ctx)
+    assert names(outs)[0] == "utter_person_requested" and state.wants_person
+
+
+def test_not_sure_at_the_open_prompt_gets_examples_and_buttons_never_the_same_apology(ctx):
+    state, outs = step(None, U("hi", "greet"), ctx)
+    state, outs = step(state, U("not sure", "dont_know"), ctx)
+    assert names(outs) == ["utter_dont_know_examples"] and outs[0].buttons
+    state, outs = step(state, U("I don't know", "nlu_fallback"), ctx)
+    assert names(outs) == ["utter_dont_know_examples"]
+    state, first = step(state, U("hmm", "nlu_fallback"), ctx)
+    state, second = step(state, U("hmmm", "nlu_fallback"), ctx)
+    assert names(first)[0] != names(second)[0]
+
+
+def test_the_need_picker_is_shown_once(ctx):
+    state, outs = step(None, U("I live in Halifax", "inform_location", places=["Halifax"]), ctx)
+    assert names(outs) == ["utter_ask_life_events"] and outs[0].buttons
+    state, outs = step(state, U("Halifax", "inform_location", places=["Halifax"]), ctx)
+    assert names(outs) == ["utter_ask_life_events_again"] and not outs[0].buttons
+
+
+@pytest.mark.parametrize("reply", [U("thanks", "thank"), U("ok", "affirm"), U("ok thanks", "affirm")])
+def test_thanks_or_ok_after_the_results_close_politely(ctx, reply):
+    state, outs = run(ctx, [U("I lost my job in Halifax", "tell_life_event", life_events=["job_loss"],
+                              places=["Halifax"]), U("show me", "show_results")])
+    state, outs = step(state, reply, ctx)
+    assert names(outs) == ["utter_thank"]
+
+
+def test_yes_after_n_more_shows_the_next_page(ctx):
+    state, outs = run(ctx, [U("my dad died in Halifax", "tell_life_event", life_events=["death"],
+                              places=["Halifax"], relations=["parent"]), U("show me", "show_results")])
+    outs = outs[-1]
+    assert "utter_results_footer_more" in names(outs)
+    state, outs = step(state, U("yes please", "affirm"), ctx)
+    assert names(outs)[0] == "utter_services_more_intro"
+
+
+def test_an_army_widow_is_not_asked_whether_he_served(ctx):
+    state, outs = step(None, U("my husband passed away two weeks ago. he was in the Army for 20 years",
+                               "tell_life_event", life_events=["death"], relations=["spouse"]), ctx)
+    state, outs = step(state, U("Denver", "inform_location", places=["Denver"]), ctx)
+    asked = list(state.asked)
+    while state.pending and state.pending.kind == "criterion":
+        state, outs = step(state, U("not sure", "dont_know"), ctx)
+        asked = list(state.asked)
+    assert not {"deceased_served_in_active_military", "deceased_service_status", "applicant_relationship_to_the_deceased",
+                "deceased_date_of_death", "applicant_lost_a_family_member"} & set(asked), asked
+    assert state.answers["deceased_service_status"] == "retired"
+
+
+def test_a_canadian_forces_widow_is_not_asked_who_would_receive_the_benefits(ctx):
+    state, outs = step(None, U("My husband died in October. He served 22 years in the Canadian Armed Forces. "
+                               "I live in Ottawa", "tell_life_event", life_events=["death", "veteran"],
+                               places=["Ottawa"]), ctx)
+    while state.pending and state.pending.kind == "criterion":
+        state, outs = step(state, U("not sure", "dont_know"), ctx)
+    assert not {"vac_patron_type", "vac_member_status", "deceased_served_in_active_military"} & set(state.asked)
+
+
+def test_a_correction_updates_the_answer_and_the_results_saying_what_changed(ctx):
+    state, outs = run(ctx, [U("I'm 60 and retiring soon in Halifax", "tell_life_event", life_events=["retirement"],
+                              places=["Halifax"]), U("show me", "show_results")])
+    assert state.answers["applicant_age"] == 60
+    state, outs = step(state, U("sorry, I'm 30 not 60", "nlu_fallback"), ctx)
+    assert state.answers["applicant_age"] == 30
+    assert names(outs)[0] == "utter_updated" and "30" in messages_text(outs, ctx.phrases)[0]
+    assert "utter_services_intro" in names(outs)  # the results again, for the new answer
+
+
+@pytest.mark.parametrize("text,need", [("unemployement benifits pls", "job_loss"),
+                                       ("the bill for heating is huge this winter", "utilities"),
+                                       ("my landlrd is evictting me", "housing")])
+def test_an_in_scope_need_is_never_refused_the_best_guesses_come_as_buttons(ctx, text, need):
+    state, outs = step(None, U(text, "out_of_scope", confidence=0.5), ctx)
+    assert names(outs) == ["utter_need_guess"]
+    payloads = [b["payload"] for b in outs[0].buttons]
+    assert f'/tell_life_event{{"life_event": "{need}"}}' in payloads and payloads[-1] == "/dont_know"
+    state, outs = step(state, U(payloads[0], "tell_life_event", life_events=[need]), ctx)
+    assert names(outs) == ["utter_ask_location"] and state.need_text == text
+
+
+def test_a_classifier_guess_is_offered_too(ctx):
+    from bot.dialogue.understanding import NeedGuess
+
+    _, outs = step(None, U("they are going to cut us off friday", "out_of_scope", confidence=0.6,
+                           guesses=(NeedGuess("utilities", 0.45), NeedGuess("housing", 0.1))), ctx)
+    assert names(outs) == ["utter_need_guess"]
+    assert outs[0].buttons[0]["payload"] == '/tell_life_event{"life_event": "utilities"}'  # the classifier's first
+
+
+@pytest.mark.parametrize("text", ["what's the weather in Halifax tomorrow", "best pizza near Denver",
+                                  "recommend a lawyer TV show", "how do I reset my iPhone"])
+def test_true_out_of_scope_stays_out_of_scope(ctx, text):
+    _, outs = step(None, U(text, "out_of_scope", confidence=0.95), ctx)
+    assert names(outs) == ["utter_out_of_scope"]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "😀😀😀", "x" * 4000, "word " * 800, "مرحبا 你好 hello Привет",
+                                  "https://example.org/some/page?id=1", "<script>alert(1)</script>", "\x00\x01"])
+def test_bad_input_gets_a_kind_answer(ctx, text):
+    state, outs = step(None, U(text, "nlu_fallback", confidence=0.3), ctx)
+    assert names(outs) in (["utter_out_of_scope"], ["utter_need_guess"], ["utter_default"])
+    assert "None" not in " ".join(messages_text(outs, ctx.phrases))

@@ -533,3 +533,15 @@ def test_without_a_store_there_is_no_survey(conversation_tools):
     assert not any(o.startswith("utter_survey") for o in out_names(outs))
     state, outs = step(state, U("bye", "goodbye"), tools)
     assert out_names(outs) == ["utter_goodbye"]
+
+
+def test_an_out_of_scope_message_is_recorded_as_unmet_demand_redacted_with_its_guess(engine, conversation_tools):
+    from bot.dialogue.understanding import NeedGuess
+
+    tools = conversation_tools
+    state, outs = step(None, U("can you book my flight to Denver, call me 902-555-0199", "out_of_scope",
+                               guesses=(NeedGuess("transport", 0.1),)), tools)
+    assert out_names(outs) == ["utter_out_of_scope"]
+    need = rows(engine, UnmetDemand)[0]
+    assert (need.reason, need.topic, need.channel) == ("out_of_scope", "transport", "web")
+    assert "flight" in need.query_redacted and "555" not in need.query_redacted
