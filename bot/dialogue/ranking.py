@@ -73,11 +73,11 @@ def _kept(services: Iterable[Service]) -> list[Service]:
 
 
 def rank_for_citizen(services: Iterable[Service], vocab: Vocabulary | None = None,
-                     life_events: Iterable[str] = (), answers: dict[str, Any] | None = None) -> list[Service]:
+                     life_events: Iterable[str] = ()) -> list[Service]:
     """Services worth showing, best first (the engine's navigator score; see :func:`arrange`).
 
-    ``vocab``, ``life_events`` and ``answers`` are what the engine scored with; they are accepted so callers
-    can say what they know, and used by :func:`choose_question` for its what-ifs."""
+    The engine already scored each service with the vocabulary and the needs; ``vocab`` and ``life_events`` are
+    still accepted so the dialogue's callers need not change."""
     kept = _kept(services)
     return arrange([(s, float(s.get("score") or 0.0)) for s in kept])
 

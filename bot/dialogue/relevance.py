@@ -96,7 +96,7 @@ def run_citizen(citizen: dict, match: Matcher, vocab: Vocabulary | None = None,
     if not profile["life_events"] or not profile["location"]:
         return outcome
     result = match(profile)
-    ranked = rank_for_citizen(result.get("services") or [], vocab, profile["life_events"], profile["answers"])
+    ranked = rank_for_citizen(result.get("services") or [], vocab, profile["life_events"])
     outcome.ranked = [s["id"] for s in ranked]
     outcome.titles = [s.get("title") or s["id"] for s in ranked]
     return outcome

@@ -59,7 +59,7 @@ def first_page(match, needs: list[str], place: str, says: str, n: int = 3) -> li
     for key, value in implied_by_needs(needs).items():
         answers.setdefault(key, value)
     result = match({"life_events": needs, "location": place, "answers": answers, "as_of": TODAY.isoformat()})
-    return [s["id"] for s in rank_for_citizen(result["services"], load_vocabulary(), needs, answers)][:n]
+    return [s["id"] for s in rank_for_citizen(result["services"], load_vocabulary(), needs)][:n]
 
 
 # (needs, place, what the citizen says, any of these on the first page, none of these on it)
