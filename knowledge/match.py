@@ -123,6 +123,7 @@ def parse_profile(raw: Any, vocab: Vocabulary | None = None, today: date | None 
     if not isinstance(answers_raw, dict):
         raise ProfileError("answers must be an object {criterion: value}")
     answers, problems = vocab.normalize_answers(answers_raw)
+    answers = with_implied_options(answers, vocab)
     as_of_raw = raw.get("as_of")
     if as_of_raw in (None, ""):
         as_of = today or date.today()
@@ -214,6 +215,20 @@ class Evaluation:
     needs: list[str] = field(default_factory=list)
     rare: list[str] = field(default_factory=list)
     off_topic: list[str] = field(default_factory=list)
+
+
+def with_implied_options(answers: dict[str, Any], vocab: Vocabulary) -> dict[str, Any]:
+    """An option that implies others (``implies`` in criteria.yml: "retired" from the military is also
+    "discharged") answers as all of them, so a rule accepting either is met."""
+    expanded = dict(answers)
+    for key, value in answers.items():
+        crit = vocab.criterion(key)
+        if crit is None or crit.type != "select" or not isinstance(value, str):
+            continue
+        option = next((o for o in crit.options if o["value"] == value), None)
+        if option and option.get("implies"):
+            expanded[key] = [value, *option["implies"]]
+    return expanded
 
 
 def evaluate_service(doc: dict, answers: dict, as_of: date, vocab: Vocabulary, language: str = "en",

@@ -174,3 +174,18 @@ def test_full_catalogue_spans_three_levels(migrated_url):
     levels = {s["level"] for s in low_income["services"] if s["status"] != "unlikely"}
     assert levels == {"federal", "provincial", "municipal"}
     engine.dispose()
+
+
+def test_a_military_retiree_counts_as_discharged_for_rules_that_accept_it():
+    from knowledge.match import with_implied_options
+    from knowledge.vocab import load_vocabulary
+
+    vocab = load_vocabulary()
+    answers = with_implied_options({"deceased_service_status": "retired", "applicant_age": 40}, vocab)
+    assert answers == {"deceased_service_status": ["retired", "discharged"], "applicant_age": 40}
+    from knowledge.rules import evaluate_simple
+
+    assert evaluate_simple({"criterion": "deceased_service_status", "values": ["active_duty", "discharged"]},
+                           answers["deceased_service_status"], None) is True
+    assert evaluate_simple({"criterion": "deceased_service_status", "values": ["retired"]},
+                           answers["deceased_service_status"], None) is True
