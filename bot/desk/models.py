@@ -6,17 +6,12 @@ cursor lets a restarted desk carry on from the last event it handled.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, Text
 
 from bot.db import Base
+from knowledge.clock import utcnow
 
 ROLES = ("caseworker", "supervisor")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class DeskUser(Base):

@@ -15,12 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from bot.db import session_factory
+from bot.handoff.models import Handoff
 from bot.survey.definition import DRIVERS_LABELS, HANDOFF_ONLY_DRIVERS, NEGATIVE, POSITIVE, driver_polarity
 from bot.survey.failure_demand import Signals, behavioural_signals, failure_demand_by_type, is_failure_demand
 from bot.survey.index import headline_index, index_estimate, percent_satisfied
-from bot.survey.models import ContactRecord, SurveyOffer, SurveyResponse, UnmetDemand
+from bot.survey.models import ContactRecord, LegacyRating, SurveyOffer, SurveyResponse, UnmetDemand
 from bot.survey.report import contact_facts
-from bot.survey.store import as_utc, channel_name
+from bot.survey.store import channel_name
+from knowledge.clock import as_utc
 
 
 @dataclass(frozen=True)
@@ -157,8 +159,6 @@ def handoff_waits(engine: Engine, start: datetime, end: datetime, filters: Filte
     Reads the desk's ``handoff`` table (place = its location code, services = the services shown before the
     handoff). A handoff never claimed is not a wait time: it is counted as still waiting or cancelled.
     """
-    from bot.handoff.models import Handoff
-
     with session_factory(engine)() as session:
         rows = session.execute(select(Handoff).where(
             Handoff.requested_at >= start, Handoff.requested_at < end)).scalars().all()
@@ -205,8 +205,6 @@ def _service_ids(shown: object) -> list[str]:
 def legacy_ratings(engine: Engine, start: datetime, end: datetime, filters: Filters = Filters()) -> dict:
     """Ratings imported from other instruments ("4/5", "6/10"), on the same 0–100 index, kept apart from the
     A-11 survey's own index so the two are never mixed silently."""
-    from bot.survey.models import LegacyRating
-
     with session_factory(engine)() as session:
         rows = session.scalars(select(LegacyRating).where(LegacyRating.rated_at >= start,
                                                           LegacyRating.rated_at < end)).all()

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.survey.redact import redact
+
 QUESTION_VERSION = "a11-280-2024.1"
 """Bumped whenever wording, order or options change, so answers to different wordings are never pooled blindly."""
 
@@ -216,8 +218,6 @@ def _parse(step: str, raw: str | list[str] | None, text: str, state: dict[str, A
     if step == FIRST_TIME:
         return _parse_first_time(text)
     if step == COMMENT:
-        from bot.survey.redact import redact
-
         comment = redact(str(raw or "")).text.strip()
         return comment or None
     return _UNREADABLE

@@ -39,8 +39,8 @@ from bot.survey.failure_demand import (
 )
 from bot.survey.index import CI_METHOD, headline_index, index_estimate, item_index, percent_satisfied
 from bot.survey.models import ContactRecord, SurveyOffer, SurveyResponse
-from bot.survey.store import as_utc
 from bot.survey.suppression import ALL, THRESHOLD, suppress
+from knowledge.clock import as_utc
 
 NO_SERVICE = "(none)"
 UNKNOWN_PLACE = "unknown"
