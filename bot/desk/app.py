@@ -103,7 +103,7 @@ def _setup_desk(app: web.Application, settings: Settings) -> None:
     from bot.desk.rasa_api import RasaAPI
     from bot.handoff.teams import load_teams
 
-    app[TEAMS] = load_teams()
+    app[TEAMS] = load_teams(settings.teams_file)
     app[HUB] = Hub()
     app[conversations.PHRASES] = yaml.safe_load((settings.project_root / "domain" / "responses.yml")
                                                 .read_text())["responses"]

@@ -1,6 +1,6 @@
 """The public quarterly report on the web (no login): the page, its CSV/JSON files and the OMB A-11 summary.
 
-The files are exactly what ``signpost report`` writes (:func:`bot.survey.cli.render`): same rows, same
+The files are exactly what ``signpost report`` writes (:func:`bot.cli.report.render`): same rows, same
 suppression and low-base flags, no free text. The page shows the headline columns of the same rows and the
 methodology. Only complete calendar quarters are published.
 """
@@ -110,13 +110,13 @@ def published_quarters(engine: Engine, now: datetime) -> list[str]:
 # --- files -------------------------------------------------------------------------------------------------------
 
 def report_csv(engine: Engine, quarter: str) -> str:
-    from bot.survey.cli import render as render_report
+    from bot.cli.report import render as render_report
 
     return render_report(engine, quarter, "csv")
 
 
 def report_json(engine: Engine, quarter: str) -> str:
-    from bot.survey.cli import render as render_report
+    from bot.cli.report import render as render_report
 
     return render_report(engine, quarter, "json")
 

@@ -2,11 +2,11 @@
 
 from alembic import context
 
-from bot import models  # noqa: F401  (registers every table on Base.metadata)
-from bot.db import Base, make_engine
+from bot.db import make_engine
+from bot.models import METADATA
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = list(METADATA)  # the app's tables and the catalogue's (knowledge/ has its own base)
 
 
 def run_migrations_offline() -> None:

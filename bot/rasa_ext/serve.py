@@ -16,14 +16,15 @@ Also makes socket.io's websocket transport work on Python 3.11 (Rasa 3.6 pins Sa
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from typing import Any
+
+from bot.settings import load_settings
 
 
 def patch_sanic_websockets() -> bool:
     """Apply the two Sanic 21.12 websocket fixes; returns False (and changes nothing) on other versions."""
-    import sanic
+    import sanic  # Rasa's web stack: imported only when the server starts, not by whoever imports this module
 
     if not sanic.__version__.startswith("21.12."):
         return False
@@ -53,7 +54,7 @@ def patch_sanic_websockets() -> bool:
 
 def main() -> None:
     args = ["rasa", "run", *sys.argv[1:]]
-    token = os.environ.get("SIGNPOST_RASA_TOKEN")
+    token = load_settings().rasa_token
     if token:
         args += ["--auth-token", token]
     sys.argv = args  # rasa parses sys.argv; /proc/<pid>/cmdline keeps the original, token-free arguments

@@ -9,11 +9,12 @@ licence attribution the source asks for, and maps the source's tags to the one l
 
 from __future__ import annotations
 
-import os
+import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from knowledge import CATALOGUE_DIR
+from knowledge import CATALOGUE_DIR, PACKAGE_DIR
+from knowledge.catalogue import read_catalogue
 
 SOURCES = ("usagov", "px", "govuk", "gc", "vac", "mfb")
 
@@ -29,20 +30,13 @@ class ImportResult:
 
 
 def default_data_dir() -> Path:
-    env = os.environ.get("SIGNPOST_SHARED_DATA")
-    if env:
-        return Path(env)
-    from knowledge import PACKAGE_DIR
-
+    """``../shared/data`` beside the project (``signpost knowledge import`` passes ``$SIGNPOST_SHARED_DATA`` instead,
+    when set)."""
     return (PACKAGE_DIR.parent.parent / "shared" / "data").resolve()
 
 
 def run_import(source: str, data_dir: Path | str | None = None, out_dir: Path | str | None = None) -> ImportResult:
     """Run one importer, write its YAML file and validate it (errors are reported in the result)."""
-    import importlib
-
-    from knowledge.catalogue import read_catalogue
-
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
     module = importlib.import_module(f"knowledge.importers.{source}")

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import CLIError, main
+from bot.cli import main
+from bot.cli.errors import CLIError
 from bot.settings import PROJECT_ROOT, Settings
 
 SIGNPOST = [sys.executable, "-m", "bot.cli"]
@@ -66,7 +67,7 @@ def test_run_names_the_port_that_is_in_use():
 
 def test_missing_model_prompts_training(tmp_path):
     """With --no-train and no model for the current data, `run` says to train instead of starting."""
-    from bot.cli_run import prepare
+    from bot.cli.run import prepare
 
     for name in ("config.yml", "domain", "data"):
         src = PROJECT_ROOT / name

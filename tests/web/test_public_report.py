@@ -17,6 +17,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
+from bot.cli.report import render as cli_render
 from bot.db import make_engine, session_factory
 from bot.desk.public_views import (
     QuarterError,
@@ -25,7 +26,6 @@ from bot.desk.public_views import (
     parse_quarter,
     published_quarters,
 )
-from bot.survey.cli import render as cli_render
 from bot.survey.models import SurveyResponse, UnmetDemand
 from bot.survey.report import (
     REPORT_COLUMNS,

@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import io
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.cli.errors import CLIError
+from bot.db import DatabaseUnavailable, check_connection, make_engine
+from bot.settings import load_settings
+from bot.survey.report import (
+    TOUCHPOINTS_RESPONSE_COLUMNS,
+    build_report,
+    quarter_bounds,
+    touchpoints_responses,
+    write_csv,
+    write_json,
+)
+from bot.survey.store import import_legacy_rating
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "report", help="write the quarterly satisfaction report (suppressed, no free text)",
         description="One row per jurisdiction x service x channel for the quarter, small cells suppressed. "
@@ -35,13 +54,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from bot.cli import CLIError
-    from bot.db import DatabaseUnavailable, check_connection, make_engine
-    from bot.settings import load_settings
-    from bot.survey.report import quarter_bounds
-
     try:
         quarter_bounds(args.quarter)
     except ValueError as exc:
@@ -65,16 +77,8 @@ def run_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def render(engine, quarter: str, fmt: str = "csv", touchpoints: bool = False) -> str:
+def render(engine: Engine, quarter: str, fmt: str = "csv", touchpoints: bool = False) -> str:
     """The report (or the Touchpoints file) as text — what the CLI prints and the desk can serve."""
-    from bot.survey.report import (
-        TOUCHPOINTS_RESPONSE_COLUMNS,
-        build_report,
-        touchpoints_responses,
-        write_csv,
-        write_json,
-    )
-
     buffer = io.StringIO()
     if touchpoints:
         rows = touchpoints_responses(engine, quarter)
@@ -92,10 +96,8 @@ def render(engine, quarter: str, fmt: str = "csv", touchpoints: bool = False) ->
     return buffer.getvalue()
 
 
-def parse_ratings(path: Path, default_scale: str | None) -> tuple[list[dict], list[str]]:
+def parse_ratings(path: Path, default_scale: str | None) -> tuple[list[dict[str, Any]], list[str]]:
     """The file's rows as keyword arguments for ``import_legacy_rating``, and its errors as ``file:line: …``."""
-    import csv
-    from datetime import UTC, datetime
 
     def scale_of(text: str) -> tuple[float, float]:
         low, _, high = text.partition("-")
@@ -136,11 +138,6 @@ def parse_ratings(path: Path, default_scale: str | None) -> tuple[list[dict], li
 
 
 def run_import_ratings(args: argparse.Namespace) -> int:
-    from bot.cli import CLIError
-    from bot.db import DatabaseUnavailable, check_connection, make_engine
-    from bot.settings import load_settings
-    from bot.survey.store import import_legacy_rating
-
     rows, errors = parse_ratings(args.file, args.scale)
     if errors:
         for error in errors:
