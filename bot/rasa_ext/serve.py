@@ -19,7 +19,7 @@ import asyncio
 import sys
 from typing import Any
 
-from bot.settings import load_settings
+from bot.settings import Settings, load_settings
 
 
 def patch_sanic_websockets() -> bool:
@@ -52,12 +52,17 @@ def patch_sanic_websockets() -> bool:
     return True
 
 
+def rasa_argv(args: list[str], settings: Settings) -> list[str]:
+    """``rasa run ARGS`` plus the API token from the settings (``$SIGNPOST_RASA_TOKEN``), when there is one."""
+    argv = ["rasa", "run", *args]
+    if settings.rasa_token:
+        argv += ["--auth-token", settings.rasa_token]
+    return argv
+
+
 def main() -> None:
-    args = ["rasa", "run", *sys.argv[1:]]
-    token = load_settings().rasa_token
-    if token:
-        args += ["--auth-token", token]
-    sys.argv = args  # rasa parses sys.argv; /proc/<pid>/cmdline keeps the original, token-free arguments
+    # rasa parses sys.argv; /proc/<pid>/cmdline keeps the original, token-free arguments
+    sys.argv = rasa_argv(sys.argv[1:], load_settings())
     patch_sanic_websockets()
     from rasa.__main__ import main as rasa_main
 

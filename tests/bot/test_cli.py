@@ -95,3 +95,19 @@ def test_console_script_is_installed():
     assert script.is_file()
     result = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "match" in result.stdout
+
+
+def test_a_subcommand_error_is_one_line_under_python_m(tmp_path):
+    """``python -m bot.cli`` and the console script catch the same CLIError (it has one home, bot.cli.errors)."""
+    result = run_cli("knowledge", "status", "--url", "postgresql://signpost:pw@127.0.0.1:1/signpost")
+    assert result.returncode == 1
+    assert result.stderr.startswith("signpost knowledge: cannot reach the database") and "Traceback" not in result.stderr
+
+
+def test_import_reads_the_shared_data_directory_from_the_environment(tmp_path):
+    missing = tmp_path / "no-shared-data"
+    result = run_cli("knowledge", "import", "usagov", "--out", str(tmp_path / "out"),
+                     env={"SIGNPOST_SHARED_DATA": str(missing)})
+    assert result.returncode == 1, result.stdout
+    assert "source data not found" in result.stderr and str(missing) in result.stderr
+    assert "Traceback" not in result.stderr
