@@ -10,6 +10,8 @@ reload). ``service.doc`` keeps the whole validated record as JSON for the match 
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     Column,
@@ -24,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import declarative_base
 
-CatalogueBase = declarative_base()
+CatalogueBase: Any = declarative_base()  # SQLAlchemy 1.4 has no types: the base (and so every table class) is Any
 
 CODE = 100  # jurisdiction code length
 SID = 200  # service / navigator / organization id length

@@ -43,7 +43,7 @@ def run_import(source: str, data_dir: Path | str | None = None, out_dir: Path | 
     data_dir = Path(data_dir or default_data_dir())
     out_dir = Path(out_dir or CATALOGUE_DIR)
     out_dir.mkdir(parents=True, exist_ok=True)
-    result = module.run(data_dir, out_dir)
+    result: ImportResult = module.run(data_dir, out_dir)
     checked = read_catalogue(Path(result.path))
     result.errors = [str(e) for e in checked.errors]
     return result

@@ -14,11 +14,11 @@ from knowledge.vocab import Vocabulary, load_vocabulary
 _WS = re.compile(r"\s+")
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(yaml.SafeDumper):  # type: ignore[misc]  # PyYAML ships no types (no stubs in the lock)
     pass
 
 
-def _str(dumper, value: str):
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
@@ -26,12 +26,12 @@ def _str(dumper, value: str):
 _Dumper.add_representer(str, _str)
 
 
-def dump(doc: dict, header: str) -> str:
-    body = yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120, default_flow_style=False)
+def dump(doc: dict[str, Any], header: str) -> str:
+    body: str = yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120, default_flow_style=False)
     return "".join(f"# {line}\n" if line else "#\n" for line in header.strip().splitlines()) + body
 
 
-def write(path: Path, doc: dict, header: str) -> Path:
+def write(path: Path, doc: dict[str, Any], header: str) -> Path:
     path.write_text(dump(doc, header), encoding="utf-8")
     return path
 
@@ -51,15 +51,15 @@ def one_line(text: Any) -> str | None:
 def url_or_none(value: Any) -> str | None:
     if not value or not isinstance(value, str):
         return None
-    value = value.strip()
-    if value.startswith("www."):
-        value = "https://" + value
-    if not value.startswith(("http://", "https://")) or " " in value:
+    url = value.strip()
+    if url.startswith("www."):
+        url = "https://" + url
+    if not url.startswith(("http://", "https://")) or " " in url:
         return None
-    return value
+    return url
 
 
-def texts(**by_lang: Any) -> dict | None:
+def texts(**by_lang: Any) -> dict[str, Any] | None:
     """{en, fr, es} without empty entries (English required, else None)."""
     out = {k: v for k, v in by_lang.items() if v}
     return out if out.get("en") else None
@@ -69,12 +69,12 @@ def vocab() -> Vocabulary:
     return load_vocabulary()
 
 
-def rule(vocabulary: Vocabulary, key: str, values: list, label: dict | None = None) -> dict:
+def rule(vocabulary: Vocabulary, key: str, values: list[Any], label: dict[str, Any] | None = None) -> dict[str, Any]:
     """A catalogue rule from a source criterion key and source values, in canonical form."""
     crit = vocabulary.criterion(key)
     if crit is None:
         raise KeyError(f"criterion {key!r} missing from knowledge/criteria.yml")
-    out: dict = {"criterion": crit.key}
+    out: dict[str, Any] = {"criterion": crit.key}
     if crit.type == "date":
         out["op"] = "date"
         out["values"] = [str(v) for v in values]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import csv
 from pathlib import Path
+from typing import Any
 
 from knowledge.importers import ImportResult
 from knowledge.importers.common import one_line, org_id, texts, url_or_none, write
@@ -69,7 +70,7 @@ NOTIFY = {
 def run(data_dir: Path, out_dir: Path) -> ImportResult:
     rows = list(csv.DictReader((data_dir / FOLDER / "services_for_persons_latest.csv").open(encoding="utf-8")))
     result = ImportResult("gc", "")
-    orgs: dict[str, dict] = {}
+    orgs: dict[str, dict[str, Any]] = {}
     services = []
     seen: set[str] = set()
     for r in rows:
@@ -92,7 +93,7 @@ def run(data_dir: Path, out_dir: Path) -> ImportResult:
         for words, evs in KEYWORDS:
             # a death is matched on the service's own name: program names like "disability and death
             # compensation" would tag every service of the program
-            haystack = fold(name_en) if "death" in evs else text
+            haystack = fold(name_en or "") if "death" in evs else text
             if any(fold(w) in haystack for w in words):
                 events += [e for e in evs if e not in events]
         for e in ORG_EVENTS.get(org_en.lower(), []):
@@ -103,7 +104,7 @@ def run(data_dir: Path, out_dir: Path) -> ImportResult:
             # a service Signpost cannot link to cannot be acted on; the inventory row gives no page
             result.skipped.append(f"{sid}: no service URL in the inventory")
             continue
-        service = {
+        service: dict[str, Any] = {
             "id": sid,
             "organization": oid,
             "name": texts(en=name_en, fr=name_fr),

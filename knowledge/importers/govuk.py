@@ -8,12 +8,14 @@ copy; the rules here are Signpost's own simplified reading of each condition, ov
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from knowledge.importers import ImportResult
 from knowledge.importers.common import one_line, org_id, rule, texts, vocab, write
 from knowledge.text import fold
+from knowledge.vocab import Vocabulary
 
 FOLDER = "uk_govuk_smart_answers"
 LAST_REVIEWED = "2026-08-21"  # alphagov/smart-answers commit 6fb9aab (2026-08-21)
@@ -46,7 +48,7 @@ SCHOOL_AGE = ["5_to_7", "8_to_11", "12_to_15", "16_to_17"]
 YOUNG = ["pregnant", "1_or_under", "2", "3_to_4"]
 T, F = True, False
 # condition → [(criterion, values)] or {"any_of": [[...], [...]]}
-RULES = {
+RULES: dict[str, list[Any]] = {
     "eligible_for_employment_and_support_allowance?": [("over_state_pension_age", [F]), ("disability_or_health_condition", [T]),
                                                         ("disability_affecting_work", ["yes_unable_to_work", "yes_limits_work"])],
     "eligible_for_jobseekers_allowance?": [("over_state_pension_age", [F]),
@@ -119,10 +121,10 @@ KEYWORDS = [
 ]
 
 
-def _url(entry: dict) -> str | None:
-    url = entry.get("url")
+def _url(entry: dict[str, Any]) -> str | None:
+    url: str | None = entry.get("url")
     if not url or url == "nil":
-        return MISSING_URLS.get(entry["name"])
+        return MISSING_URLS.get(str(entry["name"]))
     return "https://www.gov.uk" + url if url.startswith("/") else url
 
 
@@ -131,8 +133,8 @@ def _portal(url: str | None) -> str:
     return PORTALS.get(host, "GOV.UK")
 
 
-def _rules(v, spec) -> list[dict]:
-    out = []
+def _rules(v: Vocabulary, spec: list[Any]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
     for item in spec:
         if isinstance(item, dict):
             out.append({"any_of": [[rule(v, k, vals) for k, vals in path] for path in item["any_of"]]})
@@ -145,7 +147,7 @@ def run(data_dir: Path, out_dir: Path) -> ImportResult:
     v = vocab()
     entries = yaml.safe_load((data_dir / FOLDER / "check_benefits_financial_support_data.yml").read_text(encoding="utf-8"))["benefits"]
     result = ImportResult("govuk", "")
-    orgs: dict[str, dict] = {}
+    orgs: dict[str, dict[str, Any]] = {}
     services = []
     for e in entries:
         url = _url(e)
@@ -164,7 +166,7 @@ def run(data_dir: Path, out_dir: Path) -> ImportResult:
         condition = e.get("condition")
         if condition and condition not in RULES:
             result.skipped.append(f"{e['name']}: no Signpost rule for condition {condition} (listed without rules)")
-        service = {
+        service: dict[str, Any] = {
             "id": f"govuk:{e['name'].replace('(', '').replace(')', '').lower()}",
             "organization": oid,
             "name": {"en": e["title"]},
