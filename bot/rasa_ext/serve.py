@@ -36,7 +36,8 @@ def patch_sanic_websockets() -> bool:
             return asyncio.ensure_future(get(self, timeout))
 
         get_task.signpost_patched = True  # type: ignore[attr-defined]
-        WebsocketFrameAssembler.get = get_task  # type: ignore[method-assign]
+        # a coroutine function replaced by one returning a task: awaiting either gives the same value
+        WebsocketFrameAssembler.get = get_task  # type: ignore[method-assign,assignment]
 
     from engineio.async_drivers import sanic as engineio_sanic
 

@@ -10,6 +10,7 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -45,7 +46,8 @@ def week_start(moment: datetime) -> str:
     return (moment - timedelta(days=moment.weekday())).date().isoformat()
 
 
-def _responses(engine: Engine, start: datetime, end: datetime, filters: Filters):
+def _responses(engine: Engine, start: datetime, end: datetime,
+               filters: Filters) -> list[tuple[SurveyOffer, SurveyResponse | None]]:
     with session_factory(engine)() as session:
         pairs = session.execute(
             select(SurveyOffer, SurveyResponse)
@@ -55,7 +57,7 @@ def _responses(engine: Engine, start: datetime, end: datetime, filters: Filters)
     return [(o, r) for o, r in pairs if filters.keep(o.jurisdiction, o.service_ids, o.channel)]
 
 
-def weekly_index(engine: Engine, start: datetime, end: datetime, filters: Filters = Filters()) -> list[dict]:
+def weekly_index(engine: Engine, start: datetime, end: datetime, filters: Filters = Filters()) -> list[dict[str, Any]]:
     """Headline index per week with its 95% confidence band and % satisfied."""
     by_week: dict[str, list[int]] = defaultdict(list)
     offered: Counter[str] = Counter()
@@ -73,7 +75,7 @@ def weekly_index(engine: Engine, start: datetime, end: datetime, filters: Filter
     return trend
 
 
-def summary(engine: Engine, start: datetime, end: datetime, filters: Filters = Filters(), top: int = 10) -> dict:
+def summary(engine: Engine, start: datetime, end: datetime, filters: Filters = Filters(), top: int = 10) -> dict[str, Any]:
     """Everything else the dashboard charts: drivers, response rate, volumes, handoffs, failure and unmet
     demand (top needs by place and topic)."""
     pairs = _responses(engine, start, end, filters)
@@ -153,7 +155,7 @@ def _percentile(sorted_values: list[float], share: float) -> float | None:
     return sorted_values[max(0, math.ceil(share * len(sorted_values)) - 1)]
 
 
-def handoff_waits(engine: Engine, start: datetime, end: datetime, filters: Filters = Filters()) -> dict:
+def handoff_waits(engine: Engine, start: datetime, end: datetime, filters: Filters = Filters()) -> dict[str, Any]:
     """How long citizens waited for a caseworker: handoffs requested in the period, time to claim.
 
     Reads the desk's ``handoff`` table (place = its location code, services = the services shown before the
@@ -202,7 +204,7 @@ def _service_ids(shown: object) -> list[str]:
     return [s if isinstance(s, str) else str(s.get("id")) for s in shown if isinstance(s, str | dict)]
 
 
-def legacy_ratings(engine: Engine, start: datetime, end: datetime, filters: Filters = Filters()) -> dict:
+def legacy_ratings(engine: Engine, start: datetime, end: datetime, filters: Filters = Filters()) -> dict[str, Any]:
     """Ratings imported from other instruments ("4/5", "6/10"), on the same 0–100 index, kept apart from the
     A-11 survey's own index so the two are never mixed silently."""
     with session_factory(engine)() as session:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from bot.survey.redact import redact
 
@@ -67,6 +67,10 @@ _STOP_WORDS = {"stop", "no thanks", "no thank you", "cancel", "quit", "exit", "e
 _NONE_WORDS = {"none", "nothing", "none of these", "0"}
 
 
+@overload
+def driver_polarity(satisfaction: int) -> str: ...
+@overload
+def driver_polarity(satisfaction: None) -> None: ...
 def driver_polarity(satisfaction: int | None) -> str | None:
     """The drivers branch: satisfied (4–5) are asked what went well, everyone else what didn't."""
     if satisfaction is None:

@@ -212,7 +212,7 @@ def _withhold(row: dict[str, Any], reason: str) -> dict[str, Any]:
     return withheld
 
 
-def _sort_key(row: dict[str, Any]) -> tuple:
+def _sort_key(row: dict[str, Any]) -> tuple[str, bool, str, bool, str]:
     return (row["jurisdiction"], row["service_id"] == ALL, row["service_id"], row["channel"] == ALL,
             row["channel"])
 

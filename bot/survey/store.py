@@ -130,7 +130,7 @@ def record_contact(engine: Engine, conversation_id: str, *, service_ids: Iterabl
         elif demand == VALUE and row.demand is None:
             row.demand = VALUE
         session.flush()
-        return row.id
+        return int(row.id)
 
     return _upsert(engine, work)
 
@@ -300,4 +300,4 @@ def record_unmet_demand(engine: Engine, conversation_id: str, *, query: str | No
         row.query_redacted = redacted or row.query_redacted
         row.channel, row.language = channel_name(channel) or row.channel, language or row.language
         session.commit()
-        return row.id
+        return int(row.id)
