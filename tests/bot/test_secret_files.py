@@ -9,6 +9,7 @@ import pytest
 
 from bot import secret_files
 from bot.cli.run import rasa_token
+from bot.db import normalise_url
 from bot.rasa_config import write_credentials, write_endpoints
 from bot.secret_files import private_dir, secret_once, write_secret
 from bot.settings import Settings
@@ -118,3 +119,8 @@ def test_rendered_endpoints_and_credentials_are_private(tmp_path, open_umask):
     credentials = write_credentials(settings, env={})
     assert endpoints == tmp_path / "var" / "endpoints.yml" and "pw" in endpoints.read_text()
     assert (mode(endpoints), mode(credentials), mode(tmp_path / "var")) == (0o600, 0o600, 0o700)
+
+
+def test_the_sqlite_directory_is_created_private(tmp_path, open_umask):
+    normalise_url("sqlite:///var/signpost.db", root=tmp_path)
+    assert mode(tmp_path / "var") == 0o700
