@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.signpost-installed
 PIP := $(PY) -m pip --disable-pip-version-check
 
-.PHONY: run test unit lint types install train bench clean-models browser
+.PHONY: run test unit unit-sqlite lint types install train bench clean-models browser
 
 install: $(STAMP)
 
@@ -46,9 +46,12 @@ test: install lint browser
 	$(PY) -m pytest
 
 # Every test that needs no trained model, no running Rasa and no browser (tests/conftest.py marks the others
-# `integration`): the databases are still the real SQLite and PostgreSQL.
+# `integration`), on the real SQLite and PostgreSQL; `unit-sqlite` leaves out the PostgreSQL runs of the same tests.
 unit: install
 	$(PY) -m pytest -m "not integration" -q
+
+unit-sqlite: install
+	$(PY) -m pytest -m "not integration and not postgres" -q
 
 bench: install
 	$(PY) bench/bench_turns.py
