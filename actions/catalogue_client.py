@@ -17,6 +17,8 @@ from sqlalchemy.engine import Engine
 from bot.channels.identity import NumberVault, channel_key
 from bot.conversations import record_conversation
 from bot.db import make_engine
+from bot.dialogue.state import DialogueState
+from bot.dialogue.understanding import Understanding
 from bot.handoff.service import HandoffService
 from bot.handoff.teams import load_teams
 from bot.settings import load_settings
@@ -49,14 +51,14 @@ class CatalogueClient:
                               teams=load_teams(load_settings().teams_file))
 
     def match_sync(self, profile: dict[str, Any]) -> dict[str, Any]:
-        """For code already running in a worker thread (bot.conversation.step)."""
+        """For code already running in a worker thread (bot.dialogue.turn.step)."""
         profile = {"as_of": date.today().isoformat(), "language": "en", "answers": {}, **profile}
         return match_profile(self.engine, profile)
 
     def resolve_place_sync(self, text: str) -> PlaceResult:
         return resolve_place(text)
 
-    async def record_contact(self, sender_id: str, state: dict[str, Any], understanding: Any, channel: str,
+    async def record_contact(self, sender_id: str, state: DialogueState, understanding: Understanding, channel: str,
                              language: str) -> None:
         """This turn's analytics facts (demand, fallbacks, place, topic, services shown) on the contact record."""
         facts = contact_facts(state, intent=understanding.intent, text=understanding.text, channel=channel,

@@ -1,6 +1,6 @@
 """The bot's message as the dialogue logic returns it: a domain response name, its variables and buttons.
 
-Its own module so the conversation (bot/conversation.py), the exit survey and the handoff can all build replies
+Its own module so the conversation (bot/dialogue/), the exit survey and the handoff can all build replies
 without importing each other.
 """
 

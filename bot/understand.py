@@ -10,7 +10,8 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from bot.conversation import OUT_OF_SCOPE, answers_from_statement, understanding_from_message
+from bot.dialogue.answers import answers_from_statement
+from bot.dialogue.understanding import OUT_OF_SCOPE, understanding_from_message
 
 
 def summarise(parse: dict, resolve_place=None) -> dict[str, Any]:

@@ -314,6 +314,7 @@ def service_entry(ev: Evaluation, tree: JurisdictionTree, language: str) -> dict
         "status": ev.status,
         "reasons": ev.reasons,
         "unknown": ev.unknown,
+        "met": ev.met,  # eligibility rules the answers meet (0: no evidence yet, or no rules at all)
         "level": tree.level(ev.jurisdiction),
         "jurisdiction_name": tree.name(ev.jurisdiction, language),
         "organization": pick(doc.get("_organization"), language),

@@ -114,11 +114,18 @@ def to_date(raw: Any) -> date | None:
     return None
 
 
+NEED_KINDS = ("life_event", "everyday")
+
+
 @dataclass
 class LifeEvent:
+    """One need of the taxonomy: a life event (something happened) or an everyday need (something is needed)."""
+
     id: str
     label: dict[str, str]
     synonyms: dict[str, list[str]]
+    kind: str = "life_event"
+    description: dict[str, str] = field(default_factory=dict)
 
 
 class Vocabulary:
@@ -137,7 +144,10 @@ class Vocabulary:
         self.life_events: dict[str, LifeEvent] = {}
         self._event_lookup: dict[str, str] = {}
         for raw in life_events:
-            event = LifeEvent(raw["id"], raw.get("label") or {}, raw.get("synonyms") or {})
+            event = LifeEvent(raw["id"], raw.get("label") or {}, raw.get("synonyms") or {},
+                              raw.get("kind") or "life_event", raw.get("description") or {})
+            if event.kind not in NEED_KINDS:
+                raise ValueError(f"life_events.yml: {event.id}: kind must be one of {NEED_KINDS}, got {event.kind!r}")
             self.life_events[event.id] = event
             for name in [event.id, *event.label.values(), *(s for syns in event.synonyms.values() for s in syns)]:
                 self._event_lookup.setdefault(fold(name), event.id)

@@ -9,9 +9,11 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import create_engine, text
 
 POSTGRES_ADMIN_URL = os.environ.get("SIGNPOST_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -106,3 +108,43 @@ def seeded(migrated_url):
     seed_month(engine, "2026-07")
     yield engine
     engine.dispose()
+
+
+# --- the dialogue on a real catalogue (no Rasa) ----------------------------------------------------------------
+DIALOGUE_TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture(scope="session")
+def catalogue_engine(tmp_path_factory):
+    """The real catalogue in a throw-away, migrated SQLite database (shared by the session)."""
+    from bot.db import make_engine, upgrade
+    from knowledge.loader import ensure_catalogue_loaded
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('catalogue') / 'signpost.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    assert ensure_catalogue_loaded(engine).ok
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def responses():
+    """Every bot response of domain/responses.yml."""
+    from bot.settings import PROJECT_ROOT
+
+    return yaml.safe_load((PROJECT_ROOT / "domain" / "responses.yml").read_text())["responses"]
+
+
+@pytest.fixture
+def ctx(catalogue_engine, responses):
+    """A dialogue turn context on the real catalogue and place resolver, today fixed."""
+    from bot.dialogue.context import MatchFunction, PlaceFunction, TurnContext
+    from bot.dialogue.phrases import Phrases
+    from knowledge.match import match_profile
+    from knowledge.places import resolve_place
+    from knowledge.vocab import load_vocabulary
+
+    return TurnContext(catalogue=MatchFunction(lambda profile: match_profile(catalogue_engine, profile)),
+                       places=PlaceFunction(resolve_place), vocab=load_vocabulary(), phrases=Phrases(responses),
+                       today=DIALOGUE_TODAY)

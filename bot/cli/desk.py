@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 
 from bot.cli.errors import CLIError
 from bot.db import DatabaseUnavailable, make_engine, mask_url, upgrade
+from bot.desk.users import UserError, colleagues, create_user, set_password
 from bot.handoff.teams import load_teams
 from bot.settings import load_settings
 
@@ -59,9 +60,6 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def _add_user(args: argparse.Namespace) -> int:
-    # bot.desk.users hashes a dummy password when imported (~0.3 s): only the desk subcommands pay for it
-    from bot.desk.users import UserError, create_user
-
     teams = {t.id for t in load_teams(load_settings().teams_file)}
     if args.team not in teams:
         raise CLIError(f"unknown team {args.team!r}; teams: {', '.join(sorted(teams))}")
@@ -76,8 +74,6 @@ def _add_user(args: argparse.Namespace) -> int:
 
 
 def _set_password(args: argparse.Namespace) -> int:
-    from bot.desk.users import UserError, set_password  # heavy at import, see _add_user
-
     engine = _engine(args)
     try:
         set_password(engine, args.username, _password(args))
@@ -88,8 +84,6 @@ def _set_password(args: argparse.Namespace) -> int:
 
 
 def _list_users(args: argparse.Namespace) -> int:
-    from bot.desk.users import colleagues  # heavy at import, see _add_user
-
     for user in colleagues(_engine(args)):
         print(f"{user.username}\t{user.role}\t{user.team}\t{user.display_name}")
     return 0

@@ -4,27 +4,18 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
-import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli.errors import CLIError
 from bot.db import DatabaseUnavailable, check_connection, make_engine
 from bot.settings import load_settings
-from bot.survey.report import (
-    TOUCHPOINTS_RESPONSE_COLUMNS,
-    build_report,
-    quarter_bounds,
-    touchpoints_responses,
-    write_csv,
-    write_json,
-)
+from bot.survey.quarters import QuarterError, parse_quarter
+from bot.survey.report_render import render_report
 from bot.survey.store import import_legacy_rating
 
 
@@ -55,13 +46,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run_report(args: argparse.Namespace) -> int:
     try:
-        quarter_bounds(args.quarter)
-    except ValueError as exc:
+        quarter = parse_quarter(args.quarter)
+    except QuarterError as exc:
         raise CLIError(str(exc)) from exc
     engine = make_engine(load_settings().database_url)
     try:
         check_connection(engine)
-        text = render(engine, args.quarter.upper(), args.format, args.touchpoints)
+        text = render_report(engine, quarter, args.format, args.touchpoints)
     except DatabaseUnavailable as exc:
         raise CLIError(str(exc)) from exc
     except SQLAlchemyError as exc:
@@ -77,28 +68,8 @@ def run_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def render(engine: Engine, quarter: str, fmt: str = "csv", touchpoints: bool = False) -> str:
-    """The report (or the Touchpoints file) as text — what the CLI prints and the desk can serve."""
-    buffer = io.StringIO()
-    if touchpoints:
-        rows = touchpoints_responses(engine, quarter)
-        if fmt == "csv":
-            write_csv(rows, buffer, TOUCHPOINTS_RESPONSE_COLUMNS)
-        else:
-            json.dump(rows, buffer, indent=2)
-            buffer.write("\n")
-    else:
-        rows = build_report(engine, quarter)
-        if fmt == "csv":
-            write_csv(rows, buffer)
-        else:
-            write_json(rows, buffer, quarter)
-    return buffer.getvalue()
-
-
 def parse_ratings(path: Path, default_scale: str | None) -> tuple[list[dict[str, Any]], list[str]]:
     """The file's rows as keyword arguments for ``import_legacy_rating``, and its errors as ``file:line: …``."""
-
     def scale_of(text: str) -> tuple[float, float]:
         low, _, high = text.partition("-")
         return float(low), float(high)

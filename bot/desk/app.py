@@ -1,28 +1,46 @@
-"""Desk app factory: routes, and dependencies kept in ``app[...]`` (no module-level state)."""
+"""Desk app factory: routes, and dependencies kept in ``app[...]`` (keys in bot/desk/keys.py; no module state)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
-import os
+from collections import defaultdict, deque
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
+import aiohttp
+import yaml
 from aiohttp import web
-from sqlalchemy.engine import Engine
 
+from bot.channels.identity import NumberVault, channel_key
 from bot.db import make_engine
+from bot.desk import auth, dashboard_views, handoff_views, public_views
+from bot.desk.hub import Hub
+from bot.desk.keys import (
+    CANNED_REPLIES,
+    ENGINE,
+    HUB,
+    LOGIN_FAILURES,
+    PHRASES,
+    PUBLIC_RASA_URL,
+    RASA,
+    SETTINGS,
+    TEAMS,
+    VAULT,
+)
+from bot.desk.live import live_context
+from bot.desk.rasa_api import RasaAPI
+from bot.handoff.teams import load_teams
 from bot.settings import Settings
+from knowledge.match import ProfileError, match_profile
 
 logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
+CANNED = HERE / "canned_replies.yml"
 MAX_BODY = 64 * 1024
-
-SETTINGS = web.AppKey("settings", Settings)
-ENGINE = web.AppKey("engine", Engine)
-PUBLIC_RASA_URL = web.AppKey("public_rasa_url", str)
-TEAMS = web.AppKey("teams", list)
 
 routes = web.RouteTableDef()
 
@@ -35,7 +53,7 @@ async def healthz(request: web.Request) -> web.Response:
 @routes.get("/")
 async def demo_page(request: web.Request) -> web.Response:
     """The demo page with the chat widget; it talks to Rasa's REST channel directly."""
-    html = (HERE / "templates" / "demo.html").read_text()
+    html = await asyncio.to_thread((HERE / "templates" / "demo.html").read_text)
     html = html.replace("{{RASA_URL}}", json.dumps(request.app[PUBLIC_RASA_URL]))
     return web.Response(text=html, content_type="text/html")
 
@@ -47,8 +65,6 @@ def _bad_request(message: str) -> web.Response:
 @routes.post("/api/v1/match")
 async def match_api(request: web.Request) -> web.Response:
     """The ``signpost match`` contract over HTTP, for other agencies' systems."""
-    from knowledge.match import ProfileError, match_profile
-
     if request.content_length and request.content_length > MAX_BODY:
         return web.json_response({"error": "profile too large"}, status=413)
     try:
@@ -68,51 +84,53 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
     app[SETTINGS] = settings
     app[ENGINE] = make_engine(settings.database_url)
-    app[PUBLIC_RASA_URL] = os.environ.get("SIGNPOST_PUBLIC_RASA_URL", settings.rasa_url)
+    app[PUBLIC_RASA_URL] = settings.public_rasa_url or settings.rasa_url
+    app.cleanup_ctx.append(_engine_lifetime)  # first in, so cleaned up last: after the live tasks stop
     app.add_routes(routes)
     app.router.add_static("/static/", HERE / "static")
-    from bot.desk import dashboard_views, public_views  # imported here: they read ENGINE from this module
-
     app.add_routes(public_views.routes)
     app.add_routes(dashboard_views.routes)
     _setup_desk(app, settings)
-
-    async def dispose_engine(app: web.Application) -> None:
-        app[ENGINE].dispose()
-
-    app.on_cleanup.append(dispose_engine)
     return app
 
 
-def _rasa_token(settings: Settings) -> str | None:
-    """The token ``signpost run`` gives Rasa (environment, else var/rasa_token); never logged."""
-    token = os.environ.get("SIGNPOST_RASA_TOKEN")
+async def _engine_lifetime(app: web.Application) -> AsyncIterator[None]:
+    yield
+    app[ENGINE].dispose()
+
+
+def rasa_token(settings: Settings) -> str | None:
+    """The token ``signpost run`` gives Rasa (settings, else var/rasa_token); never logged."""
     path = settings.var_dir / "rasa_token"
-    if not token and path.is_file():
-        token = path.read_text().strip()
-    return token or None
+    if not settings.rasa_token and path.is_file():
+        return path.read_text().strip() or None
+    return settings.rasa_token
+
+
+def _responses(settings: Settings) -> dict[str, Any]:
+    domain = yaml.safe_load((settings.project_root / "domain" / "responses.yml").read_text())
+    responses: dict[str, Any] = domain["responses"]
+    return responses
 
 
 def _setup_desk(app: web.Application, settings: Settings) -> None:
-    """The caseworker desk: login, handoff pages, the live feed from Rasa's event broker, Rasa's HTTP API."""
-    import aiohttp
-    import yaml
-
-    from bot.desk import auth, conversations, handoff_views
-    from bot.desk.live import HUB, Hub, live_context
-    from bot.desk.rasa_api import RasaAPI
-    from bot.handoff.teams import load_teams
-
+    """The caseworker desk: login, handoff pages, the live feed from Rasa's event broker, Rasa's HTTP API.
+    Everything read from files is read here, once, at start."""
     app[TEAMS] = load_teams(settings.teams_file)
     app[HUB] = Hub()
-    app[conversations.PHRASES] = yaml.safe_load((settings.project_root / "domain" / "responses.yml")
-                                                .read_text())["responses"]
-    auth.setup(app)
-    handoff_views.setup(app, settings.var_dir)
+    app[PHRASES] = _responses(settings)
+    app[CANNED_REPLIES] = (yaml.safe_load(CANNED.read_text()) or {}).get("replies") or []
+    app[VAULT] = NumberVault(channel_key(var_dir=settings.var_dir))
+    failures: dict[str, deque[float]] = defaultdict(deque)
+    app[LOGIN_FAILURES] = failures
+    app.middlewares.append(auth.auth_middleware)
+    app.add_routes(auth.routes)
+    app.add_routes(handoff_views.routes)
+    token = rasa_token(settings)
 
-    async def rasa_client(app: web.Application):
+    async def rasa_client(app: web.Application) -> AsyncIterator[None]:
         async with aiohttp.ClientSession() as session:
-            app[conversations.RASA] = RasaAPI(session, settings.rasa_url, _rasa_token(settings))
+            app[RASA] = RasaAPI(session, settings.rasa_url, token)
             yield
 
     app.cleanup_ctx.append(rasa_client)

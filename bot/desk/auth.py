@@ -13,12 +13,13 @@ import asyncio
 import hmac
 import secrets
 import time
-from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
 from aiohttp import web
 
 from bot.desk import audit, users
+from bot.desk.keys import ENGINE, LOGIN_FAILURES
 from bot.desk.templating import render
 
 COOKIE = "signpost_desk"
@@ -27,15 +28,8 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 MAX_FAILURES = 5
 LOCK_SECONDS = 900
 
-FAILURES = web.AppKey("login_failures", dict)
-
 routes = web.RouteTableDef()
-
-
-def engine_of(request: web.Request):
-    from bot.desk.app import ENGINE
-
-    return request.app[ENGINE]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def _is_page(request: web.Request) -> bool:
@@ -58,10 +52,10 @@ def _same(a: str, b: str) -> bool:
 
 
 @web.middleware
-async def auth_middleware(request: web.Request, handler):
+async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     if not request.path.startswith("/desk") or request.path == "/desk/login":
         return await handler(request)
-    session = await asyncio.to_thread(users.load_session, engine_of(request), request.cookies.get(COOKIE))
+    session = await asyncio.to_thread(users.load_session, request.app[ENGINE], request.cookies.get(COOKIE))
     if session is None:
         if _is_page(request):
             raise web.HTTPFound(f"/desk/login?next={quote(request.path_qs)}")
@@ -75,6 +69,7 @@ async def auth_middleware(request: web.Request, handler):
 
 
 def require_supervisor(request: web.Request) -> None:
+    """The desk pages' one supervisor check (the role test itself: :attr:`bot.desk.users.User.is_supervisor`)."""
     if not request["user"].is_supervisor:
         raise web.HTTPForbidden(text="Supervisors only.")
 
@@ -106,11 +101,11 @@ async def login(request: web.Request) -> web.Response:
     if not _same(str(form.get("csrf") or ""), request.cookies.get(LOGIN_COOKIE, "")):
         return _login_page(request, "The form expired. Please try again.", status=403)
     username = str(form.get("username") or "").strip().lower()[:64]
-    failures: deque = request.app[FAILURES][username]
+    failures = request.app[LOGIN_FAILURES][username]
     now = time.monotonic()
     while failures and now - failures[0] > LOCK_SECONDS:
         failures.popleft()
-    engine = engine_of(request)
+    engine = request.app[ENGINE]
     if len(failures) >= MAX_FAILURES:
         await asyncio.to_thread(audit.record, engine, "login_locked", username=username, remote=request.remote)
         return _login_page(request, "Too many attempts. Please wait 15 minutes or ask a supervisor.", status=429)
@@ -132,7 +127,7 @@ async def login(request: web.Request) -> web.Response:
 
 @routes.post("/desk/logout")
 async def logout(request: web.Request) -> web.Response:
-    engine = engine_of(request)
+    engine = request.app[ENGINE]
     await asyncio.to_thread(users.end_session, engine, request["session"].token_hash)
     await asyncio.to_thread(users.touch_presence, engine, request["user"].id, False)
     await asyncio.to_thread(audit.record, engine, "logout", username=request["user"].username,
@@ -141,8 +136,3 @@ async def logout(request: web.Request) -> web.Response:
     response.del_cookie(COOKIE, path="/")
     raise response
 
-
-def setup(app: web.Application) -> None:
-    app[FAILURES] = defaultdict(deque)
-    app.middlewares.append(auth_middleware)
-    app.add_routes(routes)

@@ -13,67 +13,47 @@ from typing import Any
 from aiohttp import web
 
 from bot.desk import audit
-from bot.desk.rasa_api import RasaAPI, RasaError
+from bot.desk.keys import ENGINE, PHRASES, RASA, TEAMS, team_name
+from bot.desk.rasa_api import RasaError
+from bot.desk.users import User
+from bot.dialogue.phrases import Phrases
 from bot.handoff import store
 from bot.handoff.models import Handoff
+from bot.survey.store import UnknownConversation, mark_avoidable_contact, record_contact
 
 logger = logging.getLogger(__name__)
 
-RASA = web.AppKey("rasa_api", RasaAPI)
-PHRASES = web.AppKey("phrases", dict)  # domain responses, read once
-
-
-def _engine(app: web.Application):
-    from bot.desk.app import ENGINE
-
-    return app[ENGINE]
-
 
 def phrase(app: web.Application, _response: str, _language: str = "en", **values: Any) -> str:
-    from bot.conversation import Phrases
-
     return Phrases(app[PHRASES], _language)(_response, **values)
 
 
-def team_name(app: web.Application, team_id: str) -> str:
-    from bot.desk.app import TEAMS
-
-    return next((t.name for t in app[TEAMS] if t.id == team_id), team_id)
-
-
-async def claim(app: web.Application, handoff_id: int, user) -> Handoff:
+async def claim(app: web.Application, handoff_id: int, user: User) -> Handoff:
     """Take the conversation: exactly one caseworker wins; the bot is paused and the citizen greeted."""
-    engine = _engine(app)
+    engine = app[ENGINE]
     if not await asyncio.to_thread(store.claim, engine, handoff_id, user.username):
         row = await asyncio.to_thread(store.get_handoff, engine, handoff_id)
         who = row.claimed_by if row is not None and row.claimed_by else None
         raise store.HandoffError(f"{who} has already taken this conversation." if who
                                  else "This conversation is no longer waiting.")
     row = await asyncio.to_thread(store.get_handoff, engine, handoff_id)
+    if row is None:  # claimed a moment ago, so it exists; a deleted row is a conflict like any other
+        raise store.HandoffError("This conversation is no longer waiting.")
     try:
         await app[RASA].pause(row.sender_id)
         await app[RASA].send_text(row.sender_id, phrase(app, "utter_handoff_joined", row.language,
                                                         name=user.display_name, team=team_name(app, row.team)),
                                   metadata={"caseworker": user.display_name})
     except RasaError:
-        await asyncio.to_thread(_unclaim, engine, handoff_id)
+        await asyncio.to_thread(store.unclaim, engine, handoff_id)
         raise store.HandoffError("The chat server can't be reached right now, so the conversation was left in "
                                  "the queue. Please try again in a moment.") from None
     await asyncio.to_thread(audit.record, engine, "claimed", username=user.username, handoff_id=handoff_id)
     return row
 
 
-def _unclaim(engine, handoff_id: int) -> None:
-    from sqlalchemy import update
 
-    from bot.db import session_factory
-
-    with session_factory(engine)() as s, s.begin():
-        s.execute(update(Handoff).where(Handoff.id == handoff_id).values(
-            status="waiting", claimed_by=None, claimed_at=None, updated_at=store.now_utc()))
-
-
-async def reply(app: web.Application, row: Handoff, user, text: str) -> None:
+async def reply(app: web.Application, row: Handoff, user: User, text: str) -> None:
     text = (text or "").strip()
     if not text:
         raise store.HandoffError("The message is empty.")
@@ -86,15 +66,14 @@ async def reply(app: web.Application, row: Handoff, user, text: str) -> None:
     except RasaError:
         raise store.HandoffError("The message could not be sent: the chat server can't be reached. "
                                  "Your text is still in the box; try again in a moment.") from None
-    await asyncio.to_thread(audit.record, _engine(app), "replied", username=user.username, handoff_id=row.id)
+    await asyncio.to_thread(audit.record, app[ENGINE], "replied", username=user.username, handoff_id=row.id)
 
 
-async def transfer(app: web.Application, row: Handoff, user, to_user: str | None, to_team: str | None) -> None:
-    from bot.desk.app import TEAMS
-
-    engine = _engine(app)
+async def transfer(app: web.Application, row: Handoff, user: User, to_user: str | None,
+                   to_team: str | None) -> None:
+    engine, teams = app[ENGINE], app[TEAMS]
     moved = await asyncio.to_thread(lambda: store.transfer(engine, row.id, by=user.username, to_user=to_user,
-                                                           to_team=to_team, teams=app[TEAMS],
+                                                           to_team=to_team, teams=teams,
                                                            supervisor=user.is_supervisor))
     await asyncio.to_thread(audit.record, engine, "transferred", username=user.username, handoff_id=row.id,
                             to_user=to_user, to_team=to_team)
@@ -107,11 +86,9 @@ async def transfer(app: web.Application, row: Handoff, user, to_user: str | None
             logger.warning("transfer notice for handoff %s not sent: Rasa unreachable", row.id)
 
 
-async def close(app: web.Application, row: Handoff, user, disposition: str, avoidable_code: str) -> None:
+async def close(app: web.Application, row: Handoff, user: User, disposition: str, avoidable_code: str) -> None:
     """Record the outcome, feed failure demand (survey analytics), then hand back to the bot."""
-    from bot.survey.store import UnknownConversation, mark_avoidable_contact, record_contact
-
-    engine = _engine(app)
+    engine = app[ENGINE]
     closed = await asyncio.to_thread(lambda: store.close(engine, row.id, by=user.username, disposition=disposition,
                                                          avoidable_code=avoidable_code))
     await asyncio.to_thread(audit.record, engine, "closed", username=user.username, handoff_id=row.id,
@@ -141,13 +118,13 @@ async def hand_back(app: web.Application, row: Handoff) -> bool:
     except RasaError:
         logger.warning("hand-back of handoff %s postponed: Rasa unreachable", row.id)
         return False
-    await asyncio.to_thread(store.mark_handed_back, _engine(app), row.id)
+    await asyncio.to_thread(store.mark_handed_back, app[ENGINE], row.id)
     return True
 
 
 async def tell_positions(app: web.Application) -> None:
     """Waiting citizens whose place in line improved get one short update."""
-    engine = _engine(app)
+    engine = app[ENGINE]
     for row in await asyncio.to_thread(store.open_handoffs, engine):
         if row.status != "waiting":
             continue

@@ -10,7 +10,6 @@ as a table.
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 import re
 from collections.abc import Mapping
@@ -25,8 +24,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db import session_factory
-from bot.desk.app import ENGINE
+from bot.desk.auth import require_supervisor
+from bot.desk.keys import ENGINE
 from bot.desk.templating import render
+from bot.survey.channels import display_name
 from bot.survey.dashboard import Filters, handoff_waits, legacy_ratings, summary, weekly_index
 from bot.survey.definition import DRIVERS_LABELS, NEGATIVE, POSITIVE
 from bot.survey.failure_demand import (
@@ -38,6 +39,10 @@ from bot.survey.failure_demand import (
     SHOULD_HAVE_BEEN_ONLINE,
     WRONG_JURISDICTION,
 )
+from bot.survey.models import ContactRecord
+from bot.survey.quarters import QuarterError, complete_quarter, latest_complete_quarter
+from bot.survey.report_render import render_report
+from knowledge.models import Service
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +51,6 @@ routes = web.RouteTableDef()
 DEFAULT_WEEKS = 12
 MAX_DAYS = 2 * 366
 MAX_FILTER_CHARS = {"jurisdiction": 64, "service": 128, "channel": 32}
-CHANNEL_NAMES = {"web": "Web chat", "socketio": "Web chat", "twilio": "SMS", "sms": "SMS", "telegram": "Telegram",
-                 "rest": "API", "api": "API"}
 LANGUAGE_NAMES = {"en": "English", "fr": "French", "es": "Spanish"}
 FAILURE_NAMES = {
     CHASING_PROGRESS: "Chasing progress", DONE_WRONG: "Something done wrong",
@@ -116,7 +119,7 @@ def parse_query(query: Mapping[str, str], today: date) -> DashboardQuery:
 def _handoff_waits(engine: Engine, start: datetime, end: datetime, filters: Filters) -> dict[str, Any]:
     try:
         return {"available": True, **handoff_waits(engine, start, end, filters)}
-    except (ImportError, SQLAlchemyError) as exc:  # the desk's handoff table is not there (yet)
+    except SQLAlchemyError as exc:  # the handoff table is not there (yet)
         logger.warning("handoff wait times unavailable: %s", str(exc).splitlines()[0])
         return {"available": False}
 
@@ -144,8 +147,6 @@ def dashboard_data(engine: Engine, query: DashboardQuery) -> dict[str, Any]:
 
 def filter_options(engine: Engine, query: DashboardQuery) -> dict[str, list[tuple[str, str]]]:
     """Values the filters can take: places and channels ever seen, services seen in the period."""
-    from bot.survey.models import ContactRecord
-
     start, end = query.bounds
     with session_factory(engine)() as session:
         places = sorted(p for p in session.execute(select(distinct(ContactRecord.jurisdiction))).scalars() if p)
@@ -162,7 +163,7 @@ def filter_options(engine: Engine, query: DashboardQuery) -> dict[str, list[tupl
     return {
         "jurisdiction": [(p, p) for p in places],
         "service": sorted(((s, names.get(s, s)) for s in services), key=lambda o: o[1].lower()),
-        "channel": [(c, CHANNEL_NAMES.get(c, c)) for c in channels],
+        "channel": [(c, display_name(c)) for c in channels],
     }
 
 
@@ -170,11 +171,9 @@ def _service_names(engine: Engine, ids: list[str]) -> dict[str, str]:
     if not ids:
         return {}
     try:
-        from knowledge.models import Service
-
         with session_factory(engine)() as session:
             return dict(session.execute(select(Service.id, Service.name).where(Service.id.in_(ids))).all())
-    except (ImportError, SQLAlchemyError):
+    except SQLAlchemyError:  # no catalogue tables in this database: ids are shown
         return {}
 
 
@@ -268,7 +267,8 @@ def chart_specs(data: dict[str, Any]) -> list[dict[str, Any]]:
     })
 
     conversations = numbers["conversations"]
-    for key, title, names in (("channel", "Conversations by channel", CHANNEL_NAMES),
+    channel_names = {code: display_name(code) for code in numbers["volumes"]["channel"]}
+    for key, title, names in (("channel", "Conversations by channel", channel_names),
                               ("language", "Conversations by language", LANGUAGE_NAMES),
                               ("jurisdiction", "Conversations by place", {})):
         counts = numbers["volumes"][key]
@@ -329,9 +329,12 @@ def chart_specs(data: dict[str, Any]) -> list[dict[str, Any]]:
     })
 
     unmet = numbers["unmet_needs"]
-    labels = [f"{u['topic'].replace('_', ' ')} ({u['jurisdiction']})" for u in unmet]
+    why = {"no_service": "no service matched", "out_of_scope": "refused as out of scope"}
+    labels = [f"{u['topic'].replace('_', ' ')} ({u['jurisdiction']}, {why.get(u.get('reason'), 'no service matched')})"
+              for u in unmet]
     charts.append({
-        "id": "unmet-needs", "kind": "hbar", "unit": "count", "title": "Top unmet needs (no service matched)",
+        "id": "unmet-needs", "kind": "hbar", "unit": "count",
+        "title": "Top unmet needs (no service matched, or refused as out of scope)",
         "summary": (f"Most asked for without a match: {labels[0]}, {unmet[0]['count']:,} conversations."
                     if unmet else "No unmet needs recorded in this period."),
         "label_header": "Need (place)", "labels": labels,
@@ -421,25 +424,14 @@ async def dashboard_page(request: web.Request) -> web.Response:
 @routes.get("/desk/dashboard/touchpoints-responses.csv")
 async def touchpoints_responses_file(request: web.Request) -> web.Response:
     """The per-response GSA Touchpoints CX Data Collection upload for OMB (not public): supervisors only."""
-    from bot.desk.public_views import QuarterError, latest_complete_quarter, parse_quarter
-    from bot.survey.report import TOUCHPOINTS_RESPONSE_COLUMNS, touchpoints_responses, write_csv
-
-    user = request.get("user")
-    if user is None or getattr(user, "role", None) != "supervisor":
-        return web.Response(text="Supervisors only.\n", status=403, content_type="text/plain")
+    require_supervisor(request)
     now = datetime.now(UTC)
     try:
         raw = request.query.get("quarter")
-        quarter = parse_quarter(raw, now) if raw else latest_complete_quarter(now)
+        quarter = complete_quarter(raw, now) if raw else latest_complete_quarter(now)
     except QuarterError as exc:
         return web.Response(text=f"{exc}\n", status=400, content_type="text/plain")
-
-    def build() -> str:
-        buffer = io.StringIO()
-        write_csv(touchpoints_responses(request.app[ENGINE], quarter), buffer, TOUCHPOINTS_RESPONSE_COLUMNS)
-        return buffer.getvalue()
-
-    text = await asyncio.to_thread(build)
+    text = await asyncio.to_thread(render_report, request.app[ENGINE], quarter, "csv", True)
     return web.Response(text=text, content_type="text/csv", charset="utf-8", headers={
         "Content-Disposition": f'attachment; filename="signpost-touchpoints-responses-{quarter}.csv"',
         "Cache-Control": "no-store"})

@@ -8,34 +8,30 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime
-from pathlib import Path
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime
 from typing import Any
 
-import yaml
 from aiohttp import web
+from multidict import MultiDictProxy
+from sqlalchemy.engine import Engine
 
 from bot.desk import audit, conversations, users
+from bot.desk.auth import require_supervisor
+from bot.desk.keys import CANNED_REPLIES, ENGINE, HUB, RASA, TEAMS, VAULT, team_name
 from bot.desk.rasa_api import RasaError
 from bot.desk.templating import render
 from bot.handoff import store
+from bot.handoff.models import Handoff
 from bot.handoff.store import HandoffError
+from bot.survey.channels import report_code
 from bot.survey.failure_demand import AVOIDABLE_CONTACT_CODES
-from bot.survey.store import channel_name
+from knowledge.clock import as_utc
+from knowledge.match import match_profile
+from knowledge.vocab import load_vocabulary
 
 routes = web.RouteTableDef()
-CANNED = Path(__file__).with_name("canned_replies.yml")
-CANNED_REPLIES = web.AppKey("canned_replies", list)
-VAULT = web.AppKey("vault", object)  # bot.channels.identity.NumberVault: opens callback contacts
-
-
-def setup(app: web.Application, var_dir: Path) -> None:
-    """Read once at start: the canned replies and the key that opens callback contacts."""
-    from bot.channels.identity import NumberVault, channel_key
-
-    app[CANNED_REPLIES] = (yaml.safe_load(CANNED.read_text()) or {}).get("replies") or []
-    app[VAULT] = NumberVault(channel_key(var_dir=var_dir))
-    app.add_routes(routes)
+Form = MultiDictProxy[str | bytes | web.FileField]
 HEARTBEAT_SECONDS = 15
 DISPOSITION_LABELS = {"resolved": "Resolved", "referred": "Referred elsewhere", "callback_booked": "Callback booked",
                       "not_resolved": "Not resolved"}
@@ -46,39 +42,26 @@ AVOIDABLE_LABELS = {"unavoidable": "No — a person was needed", "chasing_progre
                     "other_avoidable": "Yes — other reason"}
 
 
-def _engine(request: web.Request):
-    from bot.desk.app import ENGINE
-
-    return request.app[ENGINE]
-
-
-def _teams(request: web.Request):
-    from bot.desk.app import TEAMS
-
-    return request.app[TEAMS]
-
-
 def _minutes_since(moment: datetime | None, now: datetime) -> int | None:
-    return None if moment is None else max(0, int((now - store.as_utc(moment)).total_seconds() // 60))
+    return None if moment is None else max(0, int((now - as_utc(moment)).total_seconds() // 60))
 
 
-def _labels(request: web.Request, events: list[str]) -> list[str]:
-    from knowledge.vocab import load_vocabulary
-
+def _labels(events: list[str] | None) -> list[str]:
     vocab = load_vocabulary()
     return [vocab.life_events[e].label.get("en") or e if e in vocab.life_events else e for e in events or []]
 
 
-def _queue_row(request: web.Request, row, now: datetime, me: str) -> dict[str, Any]:
+def _queue_row(request: web.Request, row: Handoff, now: datetime, me: str) -> dict[str, Any]:
     return {"id": row.id, "status": row.status, "waiting_minutes": _minutes_since(row.requested_at, now),
-            "language": row.language, "channel": channel_name(row.channel), "place": row.location_name or row.location or "",
-            "life_events": _labels(request, row.life_events), "team": conversations.team_name(request.app, row.team),
+            "language": row.language, "channel": report_code(row.channel),
+            "place": row.location_name or row.location or "",
+            "life_events": _labels(row.life_events), "team": team_name(request.app, row.team),
             "claimed_by": row.claimed_by, "assigned_to": row.assigned_to, "mine": row.claimed_by == me,
             "reason": row.reason, "summary": row.summary or ""}
 
 
 def _queue_data(request: web.Request) -> dict[str, Any]:
-    engine, now, me = _engine(request), datetime.now(UTC), request["user"].username
+    engine, now, me = request.app[ENGINE], datetime.now(UTC), request["user"].username
     rows = store.open_handoffs(engine)
     return {"waiting": [_queue_row(request, r, now, me) for r in rows if r.status == "waiting"],
             "claimed": [_queue_row(request, r, now, me) for r in rows if r.status == "claimed"],
@@ -106,8 +89,8 @@ async def queue_api(request: web.Request) -> web.Response:
 async def presence(request: web.Request) -> web.Response:
     form = await request.post()
     available = str(form.get("available") or "") == "yes"
-    await asyncio.to_thread(users.touch_presence, _engine(request), request["user"].id, available)
-    await asyncio.to_thread(audit.record, _engine(request), "available" if available else "away",
+    await asyncio.to_thread(users.touch_presence, request.app[ENGINE], request["user"].id, available)
+    await asyncio.to_thread(audit.record, request.app[ENGINE], "available" if available else "away",
                             username=request["user"].username)
     raise web.HTTPSeeOther("/desk")
 
@@ -115,12 +98,10 @@ async def presence(request: web.Request) -> web.Response:
 @routes.get("/desk/events")
 async def events(request: web.Request) -> web.StreamResponse:
     """Server-sent events: ``queue`` (something changed) and ``message`` (a new line in an open handoff)."""
-    from bot.desk.live import HUB
-
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
                                            "X-Accel-Buffering": "no"})
     await response.prepare(request)
-    hub, engine, user = request.app[HUB], _engine(request), request["user"]
+    hub, engine, user = request.app[HUB], request.app[ENGINE], request["user"]
     queue = hub.subscribe()
     try:
         await asyncio.to_thread(users.touch_presence, engine, user.id)
@@ -141,12 +122,12 @@ async def events(request: web.Request) -> web.StreamResponse:
     return response
 
 
-async def _handoff_or_404(request: web.Request):
+async def _handoff_or_404(request: web.Request) -> Handoff:
     try:
         handoff_id = int(request.match_info["handoff_id"])
     except ValueError:
         raise web.HTTPNotFound(text="No such conversation.") from None
-    row = await asyncio.to_thread(store.get_handoff, _engine(request), handoff_id)
+    row = await asyncio.to_thread(store.get_handoff, request.app[ENGINE], handoff_id)
     if row is None:
         raise web.HTTPNotFound(text="No such conversation.")
     return row
@@ -182,12 +163,8 @@ def _transcript(tracker: dict[str, Any]) -> list[dict[str, Any]]:
     return lines
 
 
-def _services(engine, row) -> list[dict[str, Any]]:
+def _services(engine: Engine, row: Handoff) -> list[dict[str, Any]]:
     """The services the bot showed, with their current status for this profile."""
-    from datetime import date
-
-    from knowledge.match import match_profile
-
     if not row.shown_services or not row.location:
         return []
     result = match_profile(engine, {"location": row.location, "life_events": row.life_events or [],
@@ -203,9 +180,7 @@ def _services(engine, row) -> list[dict[str, Any]]:
     return shown
 
 
-def _answers(row) -> list[tuple[str, str]]:
-    from knowledge.vocab import load_vocabulary
-
+def _answers(row: Handoff) -> list[tuple[str, str]]:
     vocab = load_vocabulary()
     out = []
     for key, value in (row.answers or {}).items():
@@ -216,13 +191,19 @@ def _answers(row) -> list[tuple[str, str]]:
 
 
 @routes.get("/desk/handoffs/{handoff_id}")
-async def conversation_page(request: web.Request, error: str | None = None, status: int = 200,
-                            draft: str = "") -> web.Response:
+async def conversation_page(request: web.Request) -> web.Response:
+    return await _conversation(request)
+
+
+async def _conversation(request: web.Request, error: str | None = None, status: int = 200,
+                        draft: str = "") -> web.Response:
+    """The conversation page; after a refused action, with the reason and the caseworker's unsent text."""
     row = await _handoff_or_404(request)
-    engine = _engine(request)
-    transcript, transcript_error = [], None
+    engine = request.app[ENGINE]
+    transcript: list[dict[str, Any]] = []
+    transcript_error = None
     try:
-        transcript = _transcript(await request.app[conversations.RASA].get_tracker(row.sender_id, "ALL"))
+        transcript = _transcript(await request.app[RASA].get_tracker(row.sender_id, "ALL"))
     except RasaError:
         transcript_error = "The chat server can't be reached, so the transcript can't be shown right now."
     services = await asyncio.to_thread(_services, engine, row)
@@ -235,41 +216,41 @@ async def conversation_page(request: web.Request, error: str | None = None, stat
                  info=_queue_row(request, row, now, request["user"].username), transcript=transcript,
                  transcript_error=transcript_error, services=services, answers=_answers(row), notes=notes,
                  colleagues=[c for c in colleagues if c.username != request["user"].username],
-                 teams=_teams(request), canned=canned, dispositions=DISPOSITION_LABELS,
+                 teams=request.app[TEAMS], canned=canned, dispositions=DISPOSITION_LABELS,
                  avoidable=[(code, AVOIDABLE_LABELS.get(code, code)) for code in AVOIDABLE_CONTACT_CODES],
                  error=error, draft=draft)
 
 
-async def _act(request: web.Request, work) -> web.Response:
+async def _act(request: web.Request, work: Callable[[Handoff, Form], Awaitable[None]]) -> web.Response:
     row = await _handoff_or_404(request)
     form = await request.post()
     try:
         await work(row, form)
     except HandoffError as exc:
-        return await conversation_page(request, error=str(exc), status=409, draft=str(form.get("text") or ""))
+        return await _conversation(request, error=str(exc), status=409, draft=str(form.get("text") or ""))
     raise web.HTTPSeeOther(f"/desk/handoffs/{row.id}")
 
 
 @routes.post("/desk/handoffs/{handoff_id}/reply")
 async def reply(request: web.Request) -> web.Response:
-    async def work(row, form):
+    async def work(row: Handoff, form: Form) -> None:
         await conversations.reply(request.app, row, request["user"], str(form.get("text") or ""))
     return await _act(request, work)
 
 
 @routes.post("/desk/handoffs/{handoff_id}/notes")
 async def note(request: web.Request) -> web.Response:
-    async def work(row, form):
-        await asyncio.to_thread(store.add_note, _engine(request), row.id, request["user"].username,
+    async def work(row: Handoff, form: Form) -> None:
+        await asyncio.to_thread(store.add_note, request.app[ENGINE], row.id, request["user"].username,
                                 str(form.get("note") or ""))
-        await asyncio.to_thread(audit.record, _engine(request), "noted", username=request["user"].username,
+        await asyncio.to_thread(audit.record, request.app[ENGINE], "noted", username=request["user"].username,
                                 handoff_id=row.id)
     return await _act(request, work)
 
 
 @routes.post("/desk/handoffs/{handoff_id}/transfer")
 async def transfer(request: web.Request) -> web.Response:
-    async def work(row, form):
+    async def work(row: Handoff, form: Form) -> None:
         await conversations.transfer(request.app, row, request["user"], str(form.get("to_user") or "") or None,
                                      str(form.get("to_team") or "") or None)
     response = await _act(request, work)
@@ -284,42 +265,36 @@ async def close(request: web.Request) -> web.Response:
         await conversations.close(request.app, row, request["user"], str(form.get("disposition") or ""),
                                   str(form.get("avoidable") or ""))
     except HandoffError as exc:
-        return await conversation_page(request, error=str(exc), status=409)
+        return await _conversation(request, error=str(exc), status=409)
     raise web.HTTPSeeOther("/desk")
 
 
 @routes.get("/desk/callbacks")
 async def callbacks_page(request: web.Request) -> web.Response:
-    rows = await asyncio.to_thread(store.callbacks, _engine(request))
+    rows = await asyncio.to_thread(store.callbacks, request.app[ENGINE])
     now = datetime.now(UTC)
-    items = [{"row": r, "overdue": store.as_utc(r.due_at) < now, "team": conversations.team_name(request.app, r.team),
-              "life_events": _labels(request, r.life_events),
-              "due": store.as_utc(r.due_at).strftime("%a %d %b %H:%M UTC")} for r in rows]
+    items = [{"row": r, "overdue": as_utc(r.due_at) < now, "team": team_name(request.app, r.team),
+              "life_events": _labels(r.life_events),
+              "due": as_utc(r.due_at).strftime("%a %d %b %H:%M UTC")} for r in rows]
     return _page(request, "desk_callbacks.html", items=items)
 
 
 @routes.get("/desk/callbacks/{callback_id}")
 async def callback_page(request: web.Request) -> web.Response:
     """The contact details, decrypted for this view only and logged in the audit."""
-    from bot.handoff.models import CallbackRequest
-
-    def load():
-        from bot.db import session_factory
-
-        with session_factory(_engine(request))() as s:
-            return s.get(CallbackRequest, int(request.match_info["callback_id"]))
     try:
-        row = await asyncio.to_thread(load)
+        callback_id = int(request.match_info["callback_id"])
     except ValueError:
-        row = None
+        raise web.HTTPNotFound(text="No such callback request.") from None
+    row = await asyncio.to_thread(store.get_callback, request.app[ENGINE], callback_id)
     if row is None:
         raise web.HTTPNotFound(text="No such callback request.")
     contact = request.app[VAULT].open(row.contact_encrypted)
-    await asyncio.to_thread(audit.record, _engine(request), "callback_viewed", username=request["user"].username,
+    await asyncio.to_thread(audit.record, request.app[ENGINE], "callback_viewed", username=request["user"].username,
                             callback_id=row.id)
     return _page(request, "desk_callback.html", row=row, contact=contact or "(cannot be decrypted)",
-                 team=conversations.team_name(request.app, row.team), life_events=_labels(request, row.life_events),
-                 due=store.as_utc(row.due_at).strftime("%a %d %b %H:%M UTC"))
+                 team=team_name(request.app, row.team), life_events=_labels(row.life_events),
+                 due=as_utc(row.due_at).strftime("%a %d %b %H:%M UTC"))
 
 
 @routes.post("/desk/callbacks/{callback_id}/done")
@@ -327,22 +302,20 @@ async def callback_done(request: web.Request) -> web.Response:
     form = await request.post()
     try:
         callback_id = int(request.match_info["callback_id"])
-        await asyncio.to_thread(lambda: store.complete_callback(_engine(request), callback_id,
+        await asyncio.to_thread(lambda: store.complete_callback(request.app[ENGINE], callback_id,
                                                                 by=request["user"].username,
                                                                 outcome=str(form.get("outcome") or "done")[:32]))
     except (ValueError, HandoffError):
         raise web.HTTPConflict(text="This callback is no longer open.") from None
-    await asyncio.to_thread(audit.record, _engine(request), "callback_done", username=request["user"].username,
+    await asyncio.to_thread(audit.record, request.app[ENGINE], "callback_done", username=request["user"].username,
                             callback_id=callback_id)
     raise web.HTTPSeeOther("/desk/callbacks")
 
 
 @routes.get("/desk/audit")
 async def audit_page(request: web.Request) -> web.Response:
-    from bot.desk.auth import require_supervisor
-
     require_supervisor(request)
     handoff = request.query.get("handoff")
-    rows = await asyncio.to_thread(audit.entries, _engine(request), int(handoff) if handoff and handoff.isdigit()
+    rows = await asyncio.to_thread(audit.entries, request.app[ENGINE], int(handoff) if handoff and handoff.isdigit()
                                    else None)
     return _page(request, "desk_audit.html", rows=rows)

@@ -13,14 +13,18 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db import session_factory
+from bot.desk.conversations import hand_back, tell_positions
+from bot.desk.keys import ENGINE, HUB, LOOP, SETTINGS
 from bot.desk.models import BrokerCursor
 from bot.handoff import store
 
@@ -30,37 +34,13 @@ POLL_SECONDS = 0.5
 BATCH = 500
 
 
-class Hub:
-    """In-process fan-out to the desk pages' event streams."""
-
-    def __init__(self) -> None:
-        self._subscribers: set[asyncio.Queue] = set()
-
-    def subscribe(self) -> asyncio.Queue:
-        queue: asyncio.Queue = asyncio.Queue(maxsize=1000)
-        self._subscribers.add(queue)
-        return queue
-
-    def unsubscribe(self, queue: asyncio.Queue) -> None:
-        self._subscribers.discard(queue)
-
-    def publish(self, event: dict[str, Any]) -> None:
-        for queue in list(self._subscribers):
-            with contextlib.suppress(asyncio.QueueFull):
-                queue.put_nowait(event)
-
-
-HUB = web.AppKey("hub", Hub)
-LOOP = web.AppKey("loop", asyncio.AbstractEventLoop)  # the desk's loop: broker events arrive in worker threads
-
-
-def _load_cursor(engine, name: str) -> int:
+def _load_cursor(engine: Engine, name: str) -> int:
     with session_factory(engine)() as s:
         row = s.get(BrokerCursor, name)
-        return row.last_id if row else 0
+        return int(row.last_id) if row else 0
 
 
-def _save_cursor(engine, name: str, last_id: int) -> None:
+def _save_cursor(engine: Engine, name: str, last_id: int) -> None:
     with session_factory(engine)() as s, s.begin():
         row = s.get(BrokerCursor, name)
         if row is None:
@@ -69,17 +49,15 @@ def _save_cursor(engine, name: str, last_id: int) -> None:
             row.last_id, row.updated_at = last_id, datetime.now(UTC)
 
 
-def _fetch(engine, after: int) -> list[tuple[int, str, str]]:
+def _fetch(engine: Engine, after: int) -> list[tuple[int, str, str]]:
     with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(
+        return [(r[0], r[1], r[2]) for r in conn.execute(
             text("SELECT id, sender_id, data FROM rasa_broker_events WHERE id > :after ORDER BY id LIMIT :n"),
             {"after": after, "n": BATCH})]
 
 
 def handle_event(app: web.Application, sender_id: str, event: dict[str, Any]) -> None:
     """One broker event (sync, in a worker thread): citizen or bot messages of an open handoff go to the desk."""
-    from bot.desk.app import ENGINE
-
     kind = event.get("event")
     if kind not in ("user", "bot") or not sender_id:
         return
@@ -101,8 +79,6 @@ def handle_event(app: web.Application, sender_id: str, event: dict[str, Any]) ->
 
 
 async def _sql_feed(app: web.Application) -> None:
-    from bot.desk.app import ENGINE
-
     engine = app[ENGINE]
     cursor = await asyncio.to_thread(_load_cursor, engine, "sql")
     while True:
@@ -152,11 +128,8 @@ async def _rabbit_feed(app: web.Application, url: str, queue_name: str) -> None:
 
 async def _watch_queue(app: web.Application) -> None:
     """Queue changes → refresh desk pages, tell waiting citizens their new place, retry hand-backs."""
-    from bot.desk.app import ENGINE
-    from bot.desk.conversations import hand_back, tell_positions
-
     engine = app[ENGINE]
-    last = None
+    last: tuple[int, str, int, int | None] | None = None
     while True:
         try:
             version = await asyncio.to_thread(store.queue_version, engine)
@@ -173,10 +146,8 @@ async def _watch_queue(app: web.Application) -> None:
         await asyncio.sleep(1)
 
 
-async def live_context(app: web.Application):
-    """aiohttp cleanup context: the hub, the broker feed and the queue watcher for the app's lifetime."""
-    from bot.desk.app import SETTINGS
-
+async def live_context(app: web.Application) -> AsyncIterator[None]:
+    """aiohttp cleanup context: the broker feed and the queue watcher for the app's lifetime."""
     app[LOOP] = asyncio.get_running_loop()
     settings = app[SETTINGS]
     feed = _rabbit_feed(app, settings.rabbitmq_url, settings.broker_queue) if settings.rabbitmq_url else _sql_feed(app)

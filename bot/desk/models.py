@@ -1,4 +1,5 @@
-"""Desk tables: caseworker accounts, login sessions, the audit log and the event-broker cursor.
+"""Desk tables: login sessions, the audit log and the event-broker cursor (caseworker accounts are
+:class:`bot.handoff.models.DeskUser`: routing needs them).
 
 Sessions live in the database (only a hash of the cookie value) so a desk restart logs nobody out; the broker
 cursor lets a restarted desk carry on from the last event it handled.
@@ -6,34 +7,18 @@ cursor lets a restarted desk carry on from the last event it handled.
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String
 
 from bot.db import Base
+from bot.handoff.models import DeskUser
 from knowledge.clock import utcnow
-
-ROLES = ("caseworker", "supervisor")
-
-
-class DeskUser(Base):
-    __tablename__ = "desk_user"
-
-    id = Column(Integer, primary_key=True)
-    username = Column(String(64), nullable=False, unique=True)
-    display_name = Column(String(120), nullable=False)
-    password_hash = Column(Text, nullable=False)
-    role = Column(String(16), nullable=False, default="caseworker")
-    team = Column(String(64), nullable=False, default="general")
-    active = Column(Boolean, nullable=False, default=True)
-    available = Column(Boolean, nullable=False, default=True)  # "taking chats" toggle
-    last_seen_at = Column(DateTime(timezone=True))  # presence: a desk page open and polling
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
 class DeskSession(Base):
     __tablename__ = "desk_session"
 
     token_hash = Column(String(64), primary_key=True)
-    user_id = Column(Integer, ForeignKey("desk_user.id", ondelete="CASCADE"), nullable=False, index=True)
+    user_id = Column(Integer, ForeignKey(DeskUser.id, ondelete="CASCADE"), nullable=False, index=True)
     csrf_token = Column(String(64), nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     expires_at = Column(DateTime(timezone=True), nullable=False, index=True)

@@ -1,6 +1,6 @@
 """The public quarterly report on the web (no login): the page, its CSV/JSON files and the OMB A-11 summary.
 
-The files are exactly what ``signpost report`` writes (:func:`bot.cli.report.render`): same rows, same
+The files are exactly what ``signpost report`` writes (:mod:`bot.survey.report_render`): same rows, same
 suppression and low-base flags, no free text. The page shows the headline columns of the same rows and the
 methodology. Only complete calendar quarters are published.
 """
@@ -8,7 +8,6 @@ methodology. Only complete calendar quarters are published.
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 import re
 from collections.abc import Callable
@@ -21,78 +20,36 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db import session_factory
-from bot.desk.app import ENGINE
+from bot.desk.keys import ENGINE
 from bot.desk.templating import render
+from bot.survey.channels import display_name
 from bot.survey.definition import DRIVERS_LABELS, LIKERT_LABELS, QUESTION_VERSION, WORDING
-from bot.survey.report import (
-    LOW_BASE_MAX,
-    NO_SERVICE,
-    TOUCHPOINTS_SUMMARY_COLUMNS,
-    build_report,
-    methodology,
+from bot.survey.models import ContactRecord, SurveyOffer
+from bot.survey.quarters import (
+    QuarterError,
+    complete_quarter,
+    latest_complete_quarter,
     quarter_bounds,
-    touchpoints_summary,
-    write_csv,
+    quarter_name,
+    quarter_of,
 )
+from bot.survey.report import LOW_BASE_MAX, NO_SERVICE, build_report, methodology
+from bot.survey.report_render import render_report, render_touchpoints_summary
 from bot.survey.suppression import ALL, COMPLEMENTARY, PRIMARY, THRESHOLD
+from knowledge.clock import as_utc
+from knowledge.models import Jurisdiction, Service
 
 logger = logging.getLogger(__name__)
 
 routes = web.RouteTableDef()
 
-QUARTER_PATTERN = re.compile(r"(\d{4})-?Q([1-4])", re.IGNORECASE)
 MAX_QUARTERS_LISTED = 40
 FILE_HEADERS = {"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*",
                 "X-Content-Type-Options": "nosniff"}
-CHANNEL_NAMES = {"web": "Web chat", "socketio": "Web chat", "twilio": "SMS", "sms": "SMS", "telegram": "Telegram",
-                 "rest": "API", ALL: "All channels"}
-
-
-class QuarterError(ValueError):
-    """A quarter the public report cannot show; the message says why and what to ask for instead."""
-
-
-# --- quarters ----------------------------------------------------------------------------------------------------
-
-def quarter_of(moment: datetime) -> str:
-    return f"{moment.year}Q{(moment.month - 1) // 3 + 1}"
-
-
-QUARTER_MONTHS = {1: "January to March", 2: "April to June", 3: "July to September", 4: "October to December"}
-
-
-def quarter_name(label: str) -> str:
-    """"2026Q3" → "2026 Q3 (July to September)"."""
-    year, q = label.split("Q")
-    return f"{year} Q{q} ({QUARTER_MONTHS[int(q)]})"
-
-
-def latest_complete_quarter(now: datetime) -> str:
-    current_start = datetime(now.year, 3 * ((now.month - 1) // 3) + 1, 1, tzinfo=UTC)
-    return quarter_of(current_start - timedelta(days=1))
-
-
-def parse_quarter(raw: str, now: datetime) -> str:
-    """``raw`` ("2026Q3", "2026-q3") as its canonical label, if that quarter is over; else :class:`QuarterError`."""
-    text = raw.strip()
-    if len(text) > 16 or not QUARTER_PATTERN.fullmatch(text):
-        raise QuarterError("The quarter must look like 2026Q3: a year, the letter Q and a quarter from 1 to 4.")
-    try:
-        start, end = quarter_bounds(text)
-    except ValueError as exc:  # a year datetime cannot hold
-        raise QuarterError(f"There is no report for {text.upper()}: that year is out of range.") from exc
-    label = quarter_of(start)
-    if end > now:
-        raise QuarterError(f"{label} is not over yet. The public report covers complete quarters only; the "
-                           f"latest is {latest_complete_quarter(now)}.")
-    return label
 
 
 def published_quarters(engine: Engine, now: datetime) -> list[str]:
     """Complete quarters from the first with data to the latest, newest first (at least the latest)."""
-    from bot.survey.models import ContactRecord, SurveyOffer
-    from bot.survey.store import as_utc
-
     latest = latest_complete_quarter(now)
     with session_factory(engine)() as session:
         firsts = [session.execute(select(func.min(ContactRecord.started_at))).scalar(),
@@ -110,28 +67,17 @@ def published_quarters(engine: Engine, now: datetime) -> list[str]:
 # --- files -------------------------------------------------------------------------------------------------------
 
 def report_csv(engine: Engine, quarter: str) -> str:
-    from bot.cli.report import render as render_report
-
     return render_report(engine, quarter, "csv")
 
 
 def report_json(engine: Engine, quarter: str) -> str:
-    from bot.cli.report import render as render_report
-
     return render_report(engine, quarter, "json")
-
-
-def touchpoints_summary_csv(engine: Engine, quarter: str) -> str:
-    """The OMB A-11 quarterly summary (GSA Touchpoints fields) of US services, from the suppressed rows."""
-    buffer = io.StringIO()
-    write_csv(touchpoints_summary(build_report(engine, quarter)), buffer, TOUCHPOINTS_SUMMARY_COLUMNS)
-    return buffer.getvalue()
 
 
 FILES: dict[str, tuple[Callable[[Engine, str], str], str, str]] = {
     "csv": (report_csv, "text/csv", "signpost-report-{quarter}.csv"),
     "json": (report_json, "application/json", "signpost-report-{quarter}.json"),
-    "touchpoints": (touchpoints_summary_csv, "text/csv", "signpost-a11-summary-{quarter}.csv"),
+    "touchpoints": (render_touchpoints_summary, "text/csv", "signpost-a11-summary-{quarter}.csv"),
 }
 
 
@@ -140,7 +86,7 @@ async def _serve_file(request: web.Request, kind: str) -> web.Response:
     raw = request.query.get("quarter")
     now = datetime.now(UTC)
     try:
-        quarter = parse_quarter(raw, now) if raw else latest_complete_quarter(now)
+        quarter = complete_quarter(raw, now) if raw else latest_complete_quarter(now)
     except QuarterError as exc:
         if kind == "json":
             return web.json_response({"error": str(exc)}, status=400, headers=FILE_HEADERS)
@@ -180,18 +126,16 @@ def _number(value: Any, suffix: str = "") -> str:
     return f"{value:,}{suffix}"
 
 
-def _catalogue_names(engine: Engine, rows: list[dict]) -> tuple[dict[str, str], dict[str, str]]:
+def _catalogue_names(engine: Engine, rows: list[dict[str, Any]]) -> tuple[dict[str, str], dict[str, str]]:
     """Service and jurisdiction names from the catalogue, where it is loaded (ids are shown otherwise)."""
     try:
-        from knowledge.models import Jurisdiction, Service
-
         service_ids = {r["service_id"] for r in rows} - {ALL, NO_SERVICE}
         places = {r["jurisdiction"] for r in rows}
         with session_factory(engine)() as session:
             services = dict(session.execute(select(Service.id, Service.name).where(Service.id.in_(service_ids))).all())
             jurisdictions = dict(session.execute(
                 select(Jurisdiction.code, Jurisdiction.name).where(Jurisdiction.code.in_(places))).all())
-    except (ImportError, SQLAlchemyError):
+    except SQLAlchemyError:  # no catalogue tables in this database
         return {}, {}
     return services, jurisdictions
 
@@ -209,7 +153,8 @@ def page_tables(rows: list[dict], services: dict[str, str], places: dict[str, st
             "service": ("All services" if service == ALL else "No service shown" if service == NO_SERVICE
                         else services.get(service, service)),
             "service_id": service,
-            "channel": CHANNEL_NAMES.get(row["channel"], row["channel"]), "channel_code": row["channel"],
+            "channel": "All channels" if row["channel"] == ALL else display_name(row["channel"]),
+            "channel_code": row["channel"],
             "margin": ALL in (service, row["channel"]),
             "suppressed": row["suppressed"],
             "low_base": row["base"] == "low base",
@@ -273,7 +218,7 @@ async def report_page(request: web.Request) -> web.Response:
     try:
         quarters = await asyncio.to_thread(published_quarters, engine, now)
         try:
-            quarter = parse_quarter(raw, now) if raw else latest_complete_quarter(now)
+            quarter = complete_quarter(raw, now) if raw else latest_complete_quarter(now)
         except QuarterError as exc:
             context = _page_context(now, quarters, None)
             return render("public_report.html", status=400, **{**context, "error": str(exc)})

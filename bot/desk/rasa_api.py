@@ -25,6 +25,7 @@ conversation.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterable, Mapping
@@ -116,11 +117,11 @@ class RasaAPI:
             logger.warning("rasa: %s answered HTTP %s: %s", what, status, detail)
             raise RasaUnavailable(f"Rasa failed on {what}: HTTP {status}: {detail}", status=status)
         if status >= 400:
-            reason = data.get("reason") if isinstance(data, dict) else None
+            refusal = data.get("reason") if isinstance(data, dict) else None
             detail = self._scrub(_message(data, raw))
             logger.info("rasa: %s refused with HTTP %s: %s", what, status, detail)
-            raise RasaRejected(f"Rasa refused {what}: HTTP {status}{f' {reason}' if reason else ''}: {detail}",
-                               status=status, reason=reason, rasa_message=detail)
+            raise RasaRejected(f"Rasa refused {what}: HTTP {status}{f' {refusal}' if refusal else ''}: {detail}",
+                               status=status, reason=refusal, rasa_message=detail)
         if data is None and raw.strip():
             raise RasaUnavailable(f"Rasa answered {what} with something that is not JSON", status=status)
         return data
@@ -185,8 +186,6 @@ class RasaAPI:
 
 
 def _json(raw: bytes) -> Any:
-    import json
-
     try:
         return json.loads(raw) if raw.strip() else None
     except (ValueError, UnicodeDecodeError):

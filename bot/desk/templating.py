@@ -7,12 +7,13 @@ use; nothing request- or app-specific lives in it.
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from bot.desk.app import HERE
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 # Scripts and styles come from /static/ only (no inline script, no CDN); JSON data islands are not executed.
 PAGE_HEADERS = {
@@ -26,7 +27,7 @@ PAGE_HEADERS = {
 @cache
 def environment() -> Environment:
     return Environment(
-        loader=FileSystemLoader(HERE / "templates"),
+        loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -1,4 +1,4 @@
-"""Handoff tables: one row per request for a person, internal notes, callback requests.
+"""Handoff tables: one row per request for a person, internal notes, callback requests, and the caseworkers.
 
 A handoff keeps what the caseworker needs to pick the conversation up (profile, services shown, a summary) so the
 desk never has to reach into Rasa's tracker store. Only the callback contact is personal: it is stored encrypted
@@ -7,7 +7,7 @@ desk never has to reach into Rasa's tracker store. Only the callback contact is 
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text, text
 
 from bot.db import Base
 from knowledge.clock import utcnow
@@ -86,3 +86,25 @@ class CallbackRequest(Base):
     done_at = Column(DateTime(timezone=True))
     done_by = Column(String(64))
     outcome = Column(String(32))
+
+
+ROLES = ("caseworker", "supervisor")
+
+
+class DeskUser(Base):
+    """A caseworker's (or supervisor's) account. Here, not in the desk, because routing needs it: the handoff
+    store counts who is online in a team and checks whom a conversation is transferred to. The desk's login
+    (bot/desk/users.py) owns the passwords and sessions."""
+
+    __tablename__ = "desk_user"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(64), nullable=False, unique=True)
+    display_name = Column(String(120), nullable=False)
+    password_hash = Column(Text, nullable=False)
+    role = Column(String(16), nullable=False, default="caseworker")
+    team = Column(String(64), nullable=False, default="general")
+    active = Column(Boolean, nullable=False, default=True)
+    available = Column(Boolean, nullable=False, default=True)  # "taking chats" toggle
+    last_seen_at = Column(DateTime(timezone=True))  # presence: a desk page open and polling
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

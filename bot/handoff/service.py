@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from bot.handoff import store
 from bot.handoff.models import CallbackRequest
 from bot.handoff.teams import Team, load_teams, ranked, route
+from knowledge.clock import utcnow
 
 
 @dataclass(frozen=True)
@@ -47,17 +49,17 @@ def format_opening(moment: datetime | None, now: datetime, team: Team) -> str:
 
 class HandoffService:
     def __init__(self, engine: Engine, seal: Callable[[str], str], teams: list[Team] | None = None,
-                 clock: Callable[[], datetime] = store.now_utc) -> None:
+                 clock: Callable[[], datetime] = utcnow) -> None:
         self.engine = engine
         self.seal = seal
         self.teams = teams or load_teams()
         self.clock = clock
 
-    def team_for(self, state: dict, language: str) -> Team:
+    def team_for(self, state: dict[str, Any], language: str) -> Team:
         return route(self.teams, location=state.get("location"), language=language,
                      life_events=state.get("life_events") or [])
 
-    def availability(self, state: dict, language: str) -> Availability:
+    def availability(self, state: dict[str, Any], language: str) -> Availability:
         """The best team that can take the conversation now (its own team first, then any other team covering
         the place and language — e.g. the general navigators when the local team is all busy); if none can,
         the citizen's own team with its next opening."""
@@ -75,7 +77,7 @@ class HandoffService:
     def when(self, moment: datetime | None, team: Team) -> str:
         return format_opening(moment, self.clock(), team)
 
-    def request(self, state: dict, *, sender_id: str, channel: str, language: str, reason: str,
+    def request(self, state: dict[str, Any], *, sender_id: str, channel: str, language: str, reason: str,
                 summary: str, team: Team | None = None) -> store.Ticket:
         team = team or self.team_for(state, language)
         return store.request_handoff(
@@ -91,7 +93,7 @@ class HandoffService:
     def cancel(self, sender_id: str) -> bool:
         return store.cancel_handoff(self.engine, sender_id)
 
-    def callback(self, state: dict, *, sender_id: str, channel: str, language: str, method: str, contact: str,
+    def callback(self, state: dict[str, Any], *, sender_id: str, channel: str, language: str, method: str, contact: str,
                  preferred: str, summary: str) -> CallbackRequest:
         team = self.team_for(state, language)
         return store.create_callback(

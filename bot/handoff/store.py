@@ -17,8 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.db import session_factory
-from bot.desk.models import DeskUser
-from bot.handoff.models import OPEN_STATUSES, CallbackRequest, Handoff, HandoffNote
+from bot.handoff.models import OPEN_STATUSES, CallbackRequest, DeskUser, Handoff, HandoffNote
 from bot.handoff.teams import Team, estimate_wait
 from bot.survey.failure_demand import AVOIDABLE_CONTACT_CODES, UNAVOIDABLE
 from knowledge.clock import as_utc
@@ -81,13 +80,15 @@ def contact_hint(method: str, contact: str) -> str:
 # --- the queue ------------------------------------------------------------------------------------------------
 def open_handoff(engine: Engine, sender_id: str) -> Handoff | None:
     with session_factory(engine)() as s:
-        return s.scalars(select(Handoff).where(Handoff.sender_id == sender_id, Handoff.status.in_(OPEN_STATUSES))
-                         .order_by(Handoff.id.desc())).first()
+        row: Handoff | None = s.scalars(select(Handoff).where(
+            Handoff.sender_id == sender_id, Handoff.status.in_(OPEN_STATUSES)).order_by(Handoff.id.desc())).first()
+        return row
 
 
 def get_handoff(engine: Engine, handoff_id: int) -> Handoff | None:
     with session_factory(engine)() as s:
-        return s.get(Handoff, handoff_id)
+        row: Handoff | None = s.get(Handoff, handoff_id)
+        return row
 
 
 def online_caseworkers(engine: Engine, team: str | None = None, now: datetime | None = None) -> int:
@@ -142,10 +143,10 @@ def request_handoff(engine: Engine, *, sender_id: str, team: str, channel: str =
                           summary=summary, status="waiting", requested_at=now_utc(), updated_at=now_utc())
             s.add(row)
     except IntegrityError:  # the same request arrived twice at once: the other one queued it
-        row = open_handoff(engine, sender_id)
-        if row is None:
+        queued = open_handoff(engine, sender_id)
+        if queued is None:
             raise
-        return ticket(engine, row)
+        return ticket(engine, queued)
     told = ticket(engine, row)
     set_position_sent(engine, row.id, told.position)  # what the bot tells the citizen: later updates compare to it
     return told
@@ -156,7 +157,7 @@ def cancel_handoff(engine: Engine, sender_id: str) -> bool:
     with session_factory(engine)() as s, s.begin():
         done = s.execute(update(Handoff).where(Handoff.sender_id == sender_id, Handoff.status == "waiting")
                          .values(status="cancelled", closed_at=now_utc(), updated_at=now_utc()))
-    return done.rowcount > 0
+    return bool(done.rowcount > 0)
 
 
 def claim(engine: Engine, handoff_id: int, username: str) -> bool:
@@ -165,7 +166,15 @@ def claim(engine: Engine, handoff_id: int, username: str) -> bool:
         done = s.execute(update(Handoff).where(Handoff.id == handoff_id, Handoff.status == "waiting")
                          .values(status="claimed", claimed_by=username, claimed_at=now_utc(),
                                  updated_at=now_utc()))
-    return done.rowcount == 1
+    return bool(done.rowcount == 1)
+
+
+def unclaim(engine: Engine, handoff_id: int) -> None:
+    """Put a claimed conversation back in the queue, in its old place (a claim whose pause could not reach Rasa
+    is undone this way, so the citizen is not left with nobody)."""
+    with session_factory(engine)() as s, s.begin():
+        s.execute(update(Handoff).where(Handoff.id == handoff_id).values(
+            status="waiting", claimed_by=None, claimed_at=None, updated_at=now_utc()))
 
 
 def transfer(engine: Engine, handoff_id: int, *, by: str, to_user: str | None = None, to_team: str | None = None,
@@ -190,7 +199,8 @@ def transfer(engine: Engine, handoff_id: int, *, by: str, to_user: str | None = 
                 raise HandoffError(f"No team called {to_team}.")
             row.assigned_to, row.team = None, to_team
         row.status, row.claimed_by, row.claimed_at, row.updated_at = "waiting", None, None, now_utc()
-        return row
+        moved: Handoff = row
+        return moved
 
 
 def close(engine: Engine, handoff_id: int, *, by: str, disposition: str, avoidable_code: str) -> Handoff:
@@ -209,7 +219,8 @@ def close(engine: Engine, handoff_id: int, *, by: str, disposition: str, avoidab
         row.disposition = disposition
         row.avoidable = "no" if avoidable_code == UNAVOIDABLE else "yes"
         row.failure_type = None if avoidable_code == UNAVOIDABLE else avoidable_code
-        return row
+        closed: Handoff = row
+        return closed
 
 
 def mark_handed_back(engine: Engine, handoff_id: int) -> None:
@@ -238,10 +249,11 @@ def touch_citizen(engine: Engine, sender_id: str, at: datetime) -> int | None:
             return None
         row.last_citizen_at = at
         row.updated_at = now_utc()
-        return row.id
+        handoff_id: int = row.id
+        return handoff_id
 
 
-def set_position_sent(engine: Engine, handoff_id: int, place: int) -> None:
+def set_position_sent(engine: Engine, handoff_id: int, place: int | None) -> None:
     with session_factory(engine)() as s, s.begin():
         s.execute(update(Handoff).where(Handoff.id == handoff_id).values(last_position_sent=place))
 
@@ -262,13 +274,13 @@ def notes(engine: Engine, handoff_id: int) -> list[HandoffNote]:
                               .order_by(HandoffNote.id)))
 
 
-def queue_version(engine: Engine) -> tuple:
+def queue_version(engine: Engine) -> tuple[int, str, int, int | None]:
     """Changes whenever the queue or callback list changes: the desk's cue to refresh live views."""
     with session_factory(engine)() as s:
         h = s.execute(select(func.count(), func.max(Handoff.updated_at))).one()
         c = s.execute(select(func.count(), func.max(CallbackRequest.id)).where(
             CallbackRequest.status == "open")).one()
-    return (h[0], str(h[1]), c[0], c[1])
+    return (int(h[0]), str(h[1]), int(c[0]), c[1])
 
 
 # --- callbacks ------------------------------------------------------------------------------------------------
@@ -293,8 +305,8 @@ def create_callback(engine: Engine, *, sender_id: str, team: Team, channel: str,
         raise HandoffError("Unknown callback method or time.")
     now = now or now_utc()
     with session_factory(engine)() as s, s.begin():
-        existing = s.scalars(select(CallbackRequest).where(CallbackRequest.sender_id == sender_id,
-                                                           CallbackRequest.status == "open")).first()
+        existing: CallbackRequest | None = s.scalars(select(CallbackRequest).where(
+            CallbackRequest.sender_id == sender_id, CallbackRequest.status == "open")).first()
         if existing is not None:  # a repeated webhook or a second request: one open callback per conversation
             existing.method, existing.contact_encrypted = method, sealed_contact
             existing.contact_hint, existing.preferred = contact_hint(method, contact), preferred
@@ -316,6 +328,12 @@ def create_callback(engine: Engine, *, sender_id: str, team: Team, channel: str,
         return row
 
 
+def get_callback(engine: Engine, callback_id: int) -> CallbackRequest | None:
+    with session_factory(engine)() as s:
+        row: CallbackRequest | None = s.get(CallbackRequest, callback_id)
+        return row
+
+
 def callbacks(engine: Engine, status: str = "open") -> list[CallbackRequest]:
     with session_factory(engine)() as s:
         return list(s.scalars(select(CallbackRequest).where(CallbackRequest.status == status)
@@ -324,7 +342,7 @@ def callbacks(engine: Engine, status: str = "open") -> list[CallbackRequest]:
 
 def complete_callback(engine: Engine, callback_id: int, *, by: str, outcome: str = "done") -> CallbackRequest:
     with session_factory(engine)() as s, s.begin():
-        row = s.get(CallbackRequest, callback_id)
+        row: CallbackRequest | None = s.get(CallbackRequest, callback_id)
         if row is None or row.status != "open":
             raise HandoffError("This callback is no longer open.")
         row.status, row.done_at, row.done_by, row.outcome = "done", now_utc(), by, outcome

@@ -68,7 +68,7 @@ class Team:
         return None
 
 
-def _parse_team(raw: dict, where: str) -> Team:
+def _parse_team(raw: object, where: str) -> Team:
     if not isinstance(raw, dict) or not raw.get("id"):
         raise TeamsFileError(f"{where}: each team needs an id")
     tid = str(raw["id"])

@@ -19,6 +19,8 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from knowledge.lexicon import load_lexicon, normalise
+
 ENTITY_NAMES = {"PLACE": "place", "LIFE_EVENT": "life_event", "AGE": "age", "RELATION": "relation"}
 
 
@@ -101,23 +103,16 @@ class SignpostIntentRules(GraphComponent):
              execution_context: ExecutionContext, **kwargs: Any) -> SignpostIntentRules:
         return cls()
 
-    FILLER = {"i", "im", "i'm", "am", "live", "living", "in", "at", "near", "we", "we're", "are", "my", "our",
-              "postcode", "postal", "code", "zip", "is", "it's", "its", "from", "the", "actually", "sorry", "now",
-              "moved", "to", "city", "town", "province", "state", "county", "of", "oh", "no", "yes", "and", "so",
-              "meant", "mean", "one", "reside", "based", "located", "here", "there", "area", "just"}
     SMALL_TALK = {"nlu_fallback", "dont_know", "greet", "affirm", "deny", "answer", "goodbye", "thank",
                   "show_results", "bot_challenge", "start_over", "more_results", "help"}
 
     @staticmethod
     def decide(text: str, intent: str | None, entities: list[dict], confidence: float = 1.0) -> str | None:
         """The corrected intent, or None to keep DIET's."""
-        import re
-
-        from bot.conversation import COMMANDS, _clean, crisis_kind
-
-        if crisis_kind(text):
+        lexicon = load_lexicon()
+        if lexicon.crisis_kind(text):
             return "crisis"
-        command = COMMANDS.get(_clean(text))
+        command = lexicon.command(text)
         if command:
             return command
         kinds = {e.get("entity") for e in entities}
@@ -129,7 +124,7 @@ class SignpostIntentRules(GraphComponent):
             for e in sorted(entities, key=lambda e: -(e.get("start") or 0)):
                 if e.get("start") is not None and e.get("end") is not None:
                     rest = rest[: e["start"]] + " " + rest[e["end"]:]
-            words = [w for w in re.findall(r"[a-z']+", rest.lower()) if w not in SignpostIntentRules.FILLER]
+            words = [w for w in re.findall(r"[a-z]+", normalise(rest)) if w not in lexicon.place_filler]
             if len(words) <= 1:  # nothing but the place (and "I live in")
                 return "inform_location"
         return None

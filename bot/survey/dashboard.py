@@ -17,12 +17,19 @@ from sqlalchemy.engine import Engine
 
 from bot.db import session_factory
 from bot.handoff.models import Handoff
+from bot.survey.channels import report_code
 from bot.survey.definition import DRIVERS_LABELS, HANDOFF_ONLY_DRIVERS, NEGATIVE, POSITIVE, driver_polarity
 from bot.survey.failure_demand import Signals, behavioural_signals, failure_demand_by_type, is_failure_demand
 from bot.survey.index import headline_index, index_estimate, percent_satisfied
-from bot.survey.models import ContactRecord, LegacyRating, SurveyOffer, SurveyResponse, UnmetDemand
+from bot.survey.models import (
+    NO_SERVICE,
+    ContactRecord,
+    LegacyRating,
+    SurveyOffer,
+    SurveyResponse,
+    UnmetDemand,
+)
 from bot.survey.report import contact_facts
-from bot.survey.store import channel_name
 from knowledge.clock import as_utc
 
 
@@ -110,7 +117,7 @@ def summary(engine: Engine, start: datetime, end: datetime, filters: Filters = F
         volumes["jurisdiction"][contact.jurisdiction or "unknown"] += 1
     conversations = len(in_period)
     # An unmet need matched no service, so the service filter does not apply to it; place and channel do.
-    needs = Counter((u.jurisdiction or "unknown", u.topic or "unknown") for u in unmet
+    needs = Counter((u.jurisdiction or "unknown", u.topic or "unknown", u.reason or NO_SERVICE) for u in unmet
                     if (filters.jurisdiction is None or u.jurisdiction == filters.jurisdiction)
                     and (filters.channel is None or u.channel == filters.channel))
     return {
@@ -136,7 +143,8 @@ def summary(engine: Engine, start: datetime, end: datetime, filters: Filters = F
         "failure_demand_by_type": failure_demand_by_type([f for _, f in in_period], signals),
         "failure_demand_conversations": sum(
             is_failure_demand(f, signals.get(f.conversation_id, Signals())) for _, f in in_period),
-        "unmet_needs": [{"jurisdiction": j, "topic": t, "count": n} for (j, t), n in needs.most_common(top)],
+        "unmet_needs": [{"jurisdiction": j, "topic": t, "reason": r, "count": n}
+                        for (j, t, r), n in needs.most_common(top)],
     }
 
 
@@ -164,7 +172,7 @@ def handoff_waits(engine: Engine, start: datetime, end: datetime, filters: Filte
     with session_factory(engine)() as session:
         rows = session.execute(select(Handoff).where(
             Handoff.requested_at >= start, Handoff.requested_at < end)).scalars().all()
-    kept = [h for h in rows if filters.keep(h.location, _service_ids(h.shown_services), channel_name(h.channel))]
+    kept = [h for h in rows if filters.keep(h.location, _service_ids(h.shown_services), report_code(h.channel))]
     waits: list[float] = []
     weekly: dict[str, list[float]] = defaultdict(list)
     requested_by_week: Counter[str] = Counter()

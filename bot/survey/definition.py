@@ -280,3 +280,8 @@ def _render(state: dict[str, Any]) -> SurveyStep:
     if step == COMMENT:
         return SurveyStep(step, WORDING[COMMENT], free_text=True, state=state)
     return SurveyStep(DONE, "Thank you for your feedback.", skippable=False, state=state)
+
+
+def render_step(state: dict[str, Any]) -> SurveyStep:
+    """The step ``state`` is at, rendered again without applying anything (to ask the current question again)."""
+    return _render(dict(state, answers=dict(state.get("answers") or {})))

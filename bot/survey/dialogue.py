@@ -1,6 +1,6 @@
 """The exit survey inside the conversation: offered once at an end point, one reply at a time, stored as it goes.
 
-Plain Python, no Rasa. :func:`bot.conversation.step` calls :func:`reach_end_point` where a conversation ends
+Plain Python, no Rasa. :func:`bot.dialogue.turn.step` calls :func:`reach_end_point` where a conversation ends
 (results shown, nothing found, goodbye, a caseworker closing a handoff) and :func:`turn` on every later message
 while a survey is under way. Which question comes next is :mod:`bot.survey.definition`'s job (A-11 §280 items,
 branching, skipping); this module decides whether a message *is* a survey answer, renders each step as a domain
@@ -16,10 +16,8 @@ response with buttons, and writes through a small :class:`SurveyPort` (:class:`S
   "stop" / "no thanks" ends the survey; a message that is clearly something else (a new situation, a place, a
   question, a request for a person) leaves it, and the conversation carries on as if it had not been asked.
 
-The state is a JSON-able dict kept in the conversation's ``state["survey"]``::
-
-    {"offered": True, "active": True, "end_point": "results", "handed_off": False,
-     "logged": "results", "q": <bot.survey.definition state>}
+The state is a :class:`bot.survey.state.SurveyState` (the conversation's ``state.survey``); what citizens type is
+read through the lexicon (``knowledge/lexicon.yml``: ``survey_*`` lists).
 
 No citizen-facing wording here: messages are response names of ``domain/responses.yml`` (``utter_survey_*``).
 """
@@ -30,10 +28,13 @@ import json
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
+from sqlalchemy.engine import Engine
+
 from bot.replies import Out
+from bot.survey import store
 from bot.survey.definition import (
     COMMENT,
     DONE,
@@ -48,8 +49,11 @@ from bot.survey.definition import (
     driver_keys,
     driver_polarity,
     next_survey_step,
+    render_step,
     start_survey,
 )
+from bot.survey.state import SurveyState
+from knowledge.lexicon import Lexicon, load_lexicon, normalise
 
 logger = logging.getLogger(__name__)
 
@@ -57,28 +61,6 @@ PAYLOAD_PREFIX = "survey:"
 END_POINT_RANK = {"goodbye": 0, "nothing_found": 1, "results": 2, "handoff_closed": 3}
 """A contact's end point only moves up this order: a "bye" after the results does not hide that results were seen."""
 
-# What citizens type (input only; every word the bot says is in domain/responses.yml).
-STOP_WORDS = {"stop", "no thanks", "no thank you", "no thx", "no ty", "not now", "cancel", "quit", "exit", "end",
-              "unsubscribe", "stop survey", "no more questions", "i don't want to", "i dont want to",
-              "stop asking", "not interested"}
-SKIP_WORDS = {"skip", "pass", "s", "-", "skip it", "skip this", "skip this one", "skip that", "next question",
-              "rather not say", "prefer not to say", "no answer"}
-NO_COMMENT = {"no", "nope", "nah", "none", "nothing", "no comment", "no comments", "nothing else", "n/a", "na",
-              "no thanks", "all good", "that's all", "thats all", "nothing more"}
-NONE_WORDS = {"none", "nothing", "none of these", "none of them", "neither", "0"}
-YES_WORDS = {"yes", "y", "yeah", "yep", "yup", "yes it is", "first time", "it is", "yes first time", "ya"}
-NO_WORDS = {"no", "n", "nope", "nah", "not the first time", "no i have", "no i've contacted you before",
-            "i have before", "no, i've contacted you before", "contacted before"}
-NOT_SURE_WORDS = {"not sure", "not_sure", "unsure", "don't know", "dont know", "i don't know", "i dont know",
-                  "maybe", "idk", "no idea", "can't remember", "cant remember", "don't remember"}
-NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
-LIKERT_WORDS = [  # most specific first
-    (1, r"strongly disagree|totally disagree|completely disagree|not at all"),
-    (5, r"strongly agree|totally agree|completely agree|absolutely agree|fully agree|very satisfied"),
-    (3, r"neither|neutral|in between|so so|so-so"),
-    (2, r"disagree|don'?t agree|do not agree|not satisfied|unsatisfied|dissatisfied"),
-    (4, r"agree|satisfied"),
-]
 # Intents that say "this is something else": the survey is left and the conversation handles the message.
 REQUEST_INTENTS = {"tell_life_event", "inform_location", "more_results", "ask_why", "ask_details", "show_results",
                    "start_over", "help", "ask_person", "crisis", "bot_challenge", "greet", "goodbye",
@@ -127,148 +109,142 @@ class StorePort:
     """:class:`SurveyPort` on :mod:`bot.survey.store`. ``engine`` may be a zero-argument callable: the action
     server's engine is only made on first use. Calls block: run them in a worker thread."""
 
-    def __init__(self, engine: Any) -> None:
+    def __init__(self, engine: Engine | Callable[[], Engine]) -> None:
         self._engine = engine
 
     @property
-    def engine(self):
-        from sqlalchemy.engine import Engine
-
+    def engine(self) -> Engine:
         return self._engine if isinstance(self._engine, Engine) else self._engine()
 
     def record_contact(self, conversation_id: str, **facts: Any) -> int:
-        from bot.survey.store import record_contact
-
-        return record_contact(self.engine, conversation_id, **facts)
+        return store.record_contact(self.engine, conversation_id, **facts)
 
     def record_offer(self, conversation_id: str, **facts: Any) -> bool:
-        from bot.survey.store import record_offer
-
-        return record_offer(self.engine, conversation_id, **facts).newly_offered
+        return store.record_offer(self.engine, conversation_id, **facts).newly_offered
 
     def submit(self, conversation_id: str, answers: dict[str, Any]) -> Any:
-        from bot.survey.store import submit_response
-
-        return submit_response(self.engine, conversation_id, answers)
+        return store.submit_response(self.engine, conversation_id, answers)
 
     def record_unmet_demand(self, conversation_id: str, **facts: Any) -> int:
-        from bot.survey.store import record_unmet_demand
-
-        return record_unmet_demand(self.engine, conversation_id, **facts)
+        return store.record_unmet_demand(self.engine, conversation_id, **facts)
 
 
 Phrase = Callable[..., str]
+Said = tuple[SurveyState, list[Out]]
 
 
 # --- end points ----------------------------------------------------------------------------------------------
-def reach_end_point(survey: dict | None, port: SurveyPort | None, visit: Visit, end_point: str, phrases: Phrase,
-                    *, offer: bool = True, unmet_query: str | None = None) -> tuple[dict | None, list[Out]]:
+def reach_end_point(survey: SurveyState | None, port: SurveyPort | None, visit: Visit, end_point: str,
+                    phrases: Phrase, *, offer: bool = True,
+                    unmet_query: str | None = None) -> tuple[SurveyState | None, list[Out]]:
     """The conversation reached ``end_point``: log the contact (and the unmet need when nothing was found), then
     offer the survey unless this conversation was offered it before. Returns the survey state and the messages
     (the offer and the first question, or nothing). Storage failures never reach the citizen."""
     if port is None or not visit.conversation_id:
         return survey, []
-    survey = dict(survey or {})
+    survey = replace(survey) if survey else SurveyState()
     facts: dict[str, Any] = {"channel": visit.channel, "language": visit.language,
                              "jurisdiction": visit.jurisdiction, "topic": visit.topic}
-    logged = survey.get("logged")
-    if logged is None or END_POINT_RANK.get(end_point, 0) > END_POINT_RANK.get(logged, 0):
+    if survey.logged is None or END_POINT_RANK.get(end_point, 0) > END_POINT_RANK.get(survey.logged, 0):
         facts["end_point"] = end_point
-        survey["logged"] = end_point
+        survey.logged = end_point
     _safely("record_contact", port.record_contact, visit.conversation_id, service_ids=list(visit.service_ids),
             handed_off=visit.handed_off or None, **facts)
     if end_point == "nothing_found":
         _safely("record_unmet_demand", port.record_unmet_demand, visit.conversation_id, query=unmet_query,
                 topic=visit.topic, jurisdiction=visit.jurisdiction, channel=visit.channel, language=visit.language)
-    if not offer or survey.get("offered"):
+    if not offer or survey.offered:
         return survey, []
     newly = _safely("record_offer", port.record_offer, visit.conversation_id, channel=visit.channel,
                     end_point=end_point, language=visit.language, jurisdiction=visit.jurisdiction,
                     service_ids=list(visit.service_ids), handed_off=visit.handed_off)
     if newly is None:  # not logged: not offered (an answer could not be stored anyway)
         return survey, []
-    survey.update({"offered": True, "end_point": end_point, "handed_off": visit.handed_off})
+    survey.offered, survey.end_point, survey.handed_off = True, end_point, visit.handed_off
     if not newly:  # offered before (the state was lost or reset): never asked twice
-        survey["active"] = False
-        survey["q"] = {"step": DONE, "answers": {}}
+        survey.active = False
+        survey.q = {"step": DONE, "answers": {}}
         return survey, []
     first = start_survey(handed_off=visit.handed_off)
-    survey["active"] = True
-    survey["q"] = first.state
+    survey.active = True
+    survey.q = first.state
     return survey, [Out("utter_survey_offer"), question(first, phrases)]
 
 
-def leave(survey: dict | None, for_good: bool = False) -> dict | None:
+def leave(survey: SurveyState | None, for_good: bool = False) -> SurveyState | None:
     """The citizen moved on: stop asking; a click on (or a number typed for) the last question still counts.
     ``for_good`` (after a crisis): only a click on one of its buttons takes the survey up again."""
-    if not survey or not (survey.get("active") or for_good):
+    if not survey or not (survey.active or for_good):
         return survey
-    return {**survey, "active": False, "left": True, **({"closed": True} if for_good else {})}
+    return replace(survey, active=False, left=True, closed=survey.closed or for_good)
 
 
 # --- one turn ------------------------------------------------------------------------------------------------
-def turn(survey: dict | None, reply: Reply, port: SurveyPort | None, phrases: Phrase,
-         conversation_id: str) -> tuple[dict | None, list[Out] | None]:
+def turn(survey: SurveyState | None, reply: Reply, port: SurveyPort | None, phrases: Phrase, conversation_id: str,
+         lexicon: Lexicon | None = None) -> tuple[SurveyState | None, list[Out] | None]:
     """Handle ``reply`` if it belongs to the survey. Returns the new survey state and the messages to send, or
     ``None`` as messages when the conversation should handle the message (the survey is then left)."""
+    words = lexicon or load_lexicon()
     tagged = parse_payload(reply.answer)
-    if not survey or not survey.get("offered"):
+    if not survey or not survey.offered:
         if tagged:  # a button of a survey this state does not know (an old page, a reset conversation)
             return survey, [Out("utter_survey_closed")]
         return survey, None
-    survey = dict(survey)
-    q = dict(survey.get("q") or {})
+    survey = replace(survey, q=dict(survey.q))
+    q = survey.q
     current = q.get("step")
     if tagged:
         return _button(survey, q, tagged, port, phrases, conversation_id)
     if current in (None, DONE) or reply.answer is not None:  # another button (an older question's): not ours
         return (leave(survey) if reply.answer is not None else survey), None
-    text = _clean(reply.text)
-    if not survey.get("active"):
-        value = None if reply.busy or survey.get("closed") else _strict(current, text, q)
+    text = normalise(reply.text)
+    if not survey.active:
+        value = None if reply.busy or survey.closed else _strict(current, text, q, words)
         if value is None:
             return survey, None
-        survey["active"], survey["left"] = True, False  # typed an answer to the last question after all
+        survey.active, survey.left = True, False  # typed an answer to the last question after all
         return _apply(survey, q, value, port, phrases, conversation_id)
 
     if current == COMMENT:
         if _is_request(reply, comment=True):
             return leave(survey), None
-        if text in SKIP_WORDS or text in NO_COMMENT or not text:  # "no thanks" here means "no comment"
+        if text in words.survey_skip or text in words.survey_no_comment or not text:  # "no thanks": no comment
             return _apply(survey, q, "skip", port, phrases, conversation_id)
-        if text in STOP_WORDS:
+        if text in words.survey_stop:
             return _apply(survey, q, "stop", port, phrases, conversation_id)
         return _apply(survey, q, reply.text.strip(), port, phrases, conversation_id)
-    if text in STOP_WORDS:
+    if text in words.survey_stop:
         return _apply(survey, q, "stop", port, phrases, conversation_id)
-    if text in SKIP_WORDS:
+    if text in words.survey_skip:
         return _apply(survey, q, "skip", port, phrases, conversation_id)
     if _is_request(reply, comment=False):  # "details 1" is about the results, not a rating of 1
         return leave(survey), None
-    value = _typed(current, text, q)
+    value = _typed(current, text, q, words)
     if value is not None:
         return _apply(survey, q, value, port, phrases, conversation_id)
     if reply.intent == "out_of_scope" and reply.confidence >= 0.9:  # a question of another kind
         return leave(survey), None
     if reply.intent == "thank":  # "thanks!" is not an answer, nor a reason to nag
         return survey, [Out("utter_thank")]
+    if current == SATISFACTION and not q.get("answers") and (text in words.affirm or text in words.acknowledge):
+        return survey, [question(render_step(q), phrases)]  # "yes" / "ok" to the offer: the first question again
     step = next_survey_step(q, text or "?")  # unreadable: asked again, then skipped (definition.MAX_ATTEMPTS)
-    survey["q"] = step.state
+    survey.q = step.state
     if step.done:
         return _finish(survey, step, port, conversation_id, changed=False)
     prefix = [Out("utter_survey_reprompt")] if step.reprompt else []
     return survey, prefix + [question(step, phrases)]
 
 
-def _button(survey: dict, q: dict, tagged: tuple[str, str], port: SurveyPort | None, phrases: Phrase,
-            conversation_id: str) -> tuple[dict, list[Out]]:
+def _button(survey: SurveyState, q: dict[str, Any], tagged: tuple[str, str], port: SurveyPort | None,
+            phrases: Phrase, conversation_id: str) -> Said:
     step_name, value = tagged
     current = q.get("step")
     if current in (None, DONE):
         return survey, [Out("utter_survey_closed")]
     answer: Any = [value] if step_name == DRIVERS and value not in ("none", "skip", "stop") else value
     if step_name == current:
-        survey["active"], survey["left"], survey["closed"] = True, False, False
+        survey.active, survey.left, survey.closed = True, False, False
         return _apply(survey, q, answer, port, phrases, conversation_id)
     if step_name in STEPS and STEPS.index(step_name) < STEPS.index(current) and value not in ("skip", "stop"):
         # A repeated webhook, or the citizen changing an earlier answer: overwrite that item, ask the current one.
@@ -277,17 +253,17 @@ def _button(survey: dict, q: dict, tagged: tuple[str, str], port: SurveyPort | N
             q["answers"] = {**q.get("answers", {}), step_name: earlier.answers[step_name]}
             if step_name == DRIVERS:
                 q["answers"]["drivers_polarity"] = driver_polarity(q["answers"].get(SATISFACTION))
-            survey["q"] = q
+            survey.q = q
             _submit(port, conversation_id, q)
-    survey["active"], survey["left"] = True, False
-    return survey, [question(_render(q), phrases)]
+    survey.active, survey.left = True, False
+    return survey, [question(render_step(q), phrases)]
 
 
-def _apply(survey: dict, q: dict, answer: Any, port: SurveyPort | None, phrases: Phrase,
-           conversation_id: str) -> tuple[dict, list[Out]]:
+def _apply(survey: SurveyState, q: dict[str, Any], answer: Any, port: SurveyPort | None, phrases: Phrase,
+           conversation_id: str) -> Said:
     before = dict(q.get("answers") or {})
     step = next_survey_step(q, answer)
-    survey["q"] = step.state
+    survey.q = step.state
     changed = step.answers != before or bool(step.state.get("stopped"))
     if step.done:
         return _finish(survey, step, port, conversation_id, changed)
@@ -297,18 +273,18 @@ def _apply(survey: dict, q: dict, answer: Any, port: SurveyPort | None, phrases:
     return survey, prefix + [question(step, phrases)]
 
 
-def _finish(survey: dict, step: SurveyStep, port: SurveyPort | None, conversation_id: str,
-            changed: bool) -> tuple[dict, list[Out]]:
+def _finish(survey: SurveyState, step: SurveyStep, port: SurveyPort | None, conversation_id: str,
+            changed: bool) -> Said:
     if changed:
         _submit(port, conversation_id, step.state)
-    survey["active"] = False
+    survey.active = False
     said = [Out("utter_survey_stopped" if step.state.get("stopped") else "utter_survey_thanks")]
-    if survey.get("end_point") == "goodbye":  # the citizen was leaving: now say goodbye
+    if survey.end_point == "goodbye":  # the citizen was leaving: now say goodbye
         said.append(Out("utter_goodbye"))
     return survey, said
 
 
-def _submit(port: SurveyPort | None, conversation_id: str, q: dict) -> None:
+def _submit(port: SurveyPort | None, conversation_id: str, q: dict[str, Any]) -> None:
     answers = {k: v for k, v in (q.get("answers") or {}).items() if v is not None}
     if q.get("stopped"):
         answers["stopped"] = True
@@ -326,11 +302,6 @@ def _safely(what: str, call: Callable[..., Any], *args: Any, **kwargs: Any) -> A
 
 
 # --- reading replies -----------------------------------------------------------------------------------------
-def _clean(text: str | None) -> str:
-    text = re.sub(r"\s+", " ", (text or "").strip().lower().replace("\u2019", "'"))
-    return re.sub(r"^[\s.!,]+|[\s.!,]+$", "", text)
-
-
 def parse_payload(answer: str | None) -> tuple[str, str] | None:
     """``survey:<step>:<value>`` → (step, value); anything else → None."""
     if not answer or not str(answer).startswith(PAYLOAD_PREFIX):
@@ -352,90 +323,84 @@ def _is_request(reply: Reply, comment: bool) -> bool:
     return reply.new_need or reply.text.strip().endswith("?")
 
 
-def _number(text: str) -> int | None:
+def _number(text: str, words: Lexicon) -> int | None:
     """The one number in a short reply ("4", "4/5", "a 4", "four stars"), else None."""
-    if text in NUMBER_WORDS:
-        return NUMBER_WORDS[text]
+    if text in words.number_words:
+        return words.number_words[text]
     if m := re.fullmatch(r"#?\s*(\d)\s*(?:/\s*5|out of 5|stars?)?", text):
         return int(m[1])
-    words = text.split()
-    if len(words) <= 6:
+    tokens = text.split()
+    if len(tokens) <= 6:
         digits = re.findall(r"\d+", text)
         if len(digits) == 1 and not re.search(r"\d\s*/\s*\d", text):
             return int(digits[0])
-        named = [NUMBER_WORDS[w] for w in words if w in NUMBER_WORDS]
+        named = [words.number_words[w] for w in tokens if w in words.number_words]
         if len(named) == 1 and not digits:
             return named[0]
     return None
 
 
-def _likert(text: str) -> int | None:
+def _likert(text: str, words: Lexicon) -> int | None:
     if len(text.split()) > 8:
         return None
-    for value, pattern in LIKERT_WORDS:
-        if re.search(rf"\b({pattern})\b", text):
-            return value
-    return None
+    return words.likert_value(text)
 
 
-def _typed(step: str, text: str, q: dict) -> Any:
+def _typed(step: str, text: str, q: dict[str, Any], words: Lexicon) -> Any:
     """A typed reply as an answer :func:`next_survey_step` reads (a number typed as its button's number too),
     or None when it cannot be read as an answer to ``step``."""
     if not text:
         return None
-    if step in (SATISFACTION, TRUST, DRIVERS) and text in NOT_SURE_WORDS:
+    if step in (SATISFACTION, TRUST, DRIVERS) and text in words.survey_not_sure:
         return "skip"
     if step in (SATISFACTION, TRUST):
-        n = _number(text)
+        n = _number(text, words)
         if n is not None:
             return str(n) if 1 <= n <= 5 else ("skip" if n == len(LIKERT_LABELS) + 1 else None)
-        value = _likert(text)
+        value = _likert(text, words)
         return str(value) if value else None
     if step == DRIVERS:
-        keys = driver_keys(bool(q.get("handed_off")))
-        if text in NONE_WORDS or text == str(len(keys) + 1):
-            return "none"
-        if text == str(len(keys) + 2):
-            return "skip"
-        tokens = [t for t in re.split(r"[\s,;/&+]+|\band\b", text) if t]
-        chosen = []
-        for token in tokens:
-            if token.isdigit() and 1 <= int(token) <= len(keys):
-                chosen.append(keys[int(token) - 1])
-            elif token in keys:
-                chosen.append(token)
-            else:
-                return None
-        return chosen or None
+        return _drivers(text, q, words)
     if step == FIRST_TIME:
-        if text in YES_WORDS or text == "1":
+        if text in words.survey_first_time_yes or text == "1":
             return "yes"
-        if text in NO_WORDS or text == "2":
+        if text in words.survey_first_time_no or text == "2":
             return "no"
-        if text in NOT_SURE_WORDS or text == "3":
+        if text in words.survey_not_sure or text == "3":
             return "not_sure"
         return "skip" if text == "4" else None
     return None
 
 
-def _strict(step: str, text: str, q: dict) -> Any:
+def _drivers(text: str, q: dict[str, Any], words: Lexicon) -> Any:
+    keys = driver_keys(bool(q.get("handed_off")))
+    if text in words.survey_none or text == str(len(keys) + 1):
+        return "none"
+    if text == str(len(keys) + 2):
+        return "skip"
+    tokens = [t for t in re.split(r"[\s,;/&+]+|\band\b", text) if t]
+    chosen = []
+    for token in tokens:
+        if token.isdigit() and 1 <= int(token) <= len(keys):
+            chosen.append(keys[int(token) - 1])
+        elif token in keys:
+            chosen.append(token)
+        else:
+            return None
+    return chosen or None
+
+
+def _strict(step: str, text: str, q: dict[str, Any], words: Lexicon) -> Any:
     """After the survey was left, only an unmistakable answer (a number, a Likert label) takes it up again."""
     if step in (SATISFACTION, TRUST) and (re.fullmatch(r"[1-5]", text) or text in {
-            label.lower() for label in LIKERT_LABELS.values()}):
-        return _typed(step, text, q)
+            normalise(label) for label in LIKERT_LABELS.values()}):
+        return _typed(step, text, q, words)
     if step == DRIVERS and re.fullmatch(r"\d( \d)+", text):
-        return _typed(step, text, q)
+        return _typed(step, text, q, words)
     return None
 
 
 # --- rendering -----------------------------------------------------------------------------------------------
-def _render(q: dict) -> SurveyStep:
-    """The step ``q`` is at, rendered again (without applying anything)."""
-    from bot.survey.definition import _render as render
-
-    return render(dict(q, answers=dict(q.get("answers") or {})))
-
-
 def payload(step: str, value: str) -> str:
     return "/answer" + json.dumps({"answer": f"{PAYLOAD_PREFIX}{step}:{value}"})
 

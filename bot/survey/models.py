@@ -122,6 +122,10 @@ class LegacyRating(Base):
     item_index = Column(Float, nullable=False)
 
 
+NO_SERVICE, OUT_OF_SCOPE = "no_service", "out_of_scope"
+"""Why a need went unmet: no service matched it, or the message was judged out of scope (maybe wrongly)."""
+
+
 class UnmetDemand(Base):
     """Something a citizen asked for that matched no service — by place and topic, query text redacted."""
 
@@ -133,5 +137,6 @@ class UnmetDemand(Base):
     channel = Column(String(32))
     language = Column(String(8))
     jurisdiction = Column(String(64))
-    topic = Column(String(64))
+    topic = Column(String(64))  # the need asked about (for an out-of-scope message: the best guess, if any)
     query_redacted = Column(Text)
+    reason = Column(String(32), nullable=False, default=NO_SERVICE, server_default=NO_SERVICE)

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import IO, Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from bot.db import session_factory
+from bot.survey import quarters
 from bot.survey.definition import (
     DRIVERS_LABELS,
     HANDOFF_ONLY_DRIVERS,
@@ -61,17 +61,6 @@ REPORT_COLUMNS = KEY_COLUMNS + [
     "failure_demand_share",
     "base", "suppressed",
 ]
-
-
-def quarter_bounds(quarter: str) -> tuple[datetime, datetime]:
-    """Calendar quarter "2026Q3" → [2026-07-01, 2026-10-01) in UTC."""
-    match = re.fullmatch(r"(\d{4})-?Q([1-4])", quarter.strip().upper())
-    if not match:
-        raise ValueError(f"quarter must look like 2026Q3, got {quarter!r}")
-    year, q = int(match.group(1)), int(match.group(2))
-    start = datetime(year, 3 * q - 2, 1, tzinfo=UTC)
-    end = datetime(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1, tzinfo=UTC)
-    return start, end
 
 
 @dataclass
@@ -219,8 +208,8 @@ def _sort_key(row: dict[str, Any]) -> tuple[str, bool, str, bool, str]:
 
 def build_report(engine: Engine, quarter: str = "2026Q3") -> list[dict[str, Any]]:
     """Every publishable row of the quarter, margins included (``service_id``/``channel`` = "all")."""
-    start, end = quarter_bounds(quarter)
-    label = f"{start.year}Q{(start.month + 2) // 3}"
+    start, end = quarters.quarter_bounds(quarter)
+    label = quarters.parse_quarter(quarter)
     rows: list[dict[str, Any]] = []
     for jurisdiction, table in _aggregate(engine, start, end).items():
         withheld = suppress({k: (len(c.satisfaction), c.conversations) for k, c in table.items()})
@@ -331,7 +320,7 @@ def touchpoints_responses(engine: Engine, quarter: str, jurisdiction_prefix: str
     ``external_id`` is an opaque id of the response row (not the conversation or the person). Driver columns:
     "1" chosen, "0" asked in that branch but not chosen, "" not asked. Not a public file: it goes to OMB.
     """
-    start, end = quarter_bounds(quarter)
+    start, end = quarters.quarter_bounds(quarter)
     with session_factory(engine)() as session:
         pairs = session.execute(
             select(SurveyOffer, SurveyResponse).join(SurveyResponse, SurveyResponse.offer_id == SurveyOffer.id)

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db import session_factory
+from bot.survey.channels import report_code as channel_name  # Rasa's channel → report code
 from bot.survey.definition import (
     DRIVERS_LABELS,
     FIRST_TIME_LABELS,
@@ -29,6 +30,7 @@ from bot.survey.failure_demand import AVOIDABLE_CONTACT_CODES, FAILURE, FAILURE_
 from bot.survey.index import item_index
 from bot.survey.models import (
     END_POINTS,
+    NO_SERVICE,
     ContactRecord,
     LegacyRating,
     SurveyOffer,
@@ -70,17 +72,6 @@ def _upsert(engine: Engine, work: Callable[[Session], T]) -> T:
 
 _CONTACT_FIELDS = {"citizen_key", "channel", "language", "jurisdiction", "topic", "started_at", "ended_at",
                    "end_point", "fallback_count", "max_consecutive_fallbacks"}
-
-
-# Rasa's input channel names → the channels citizens and the public report know
-CHANNEL_NAMES = {"socketio": "web", "rest": "api", "twilio": "sms", "telegram": "telegram", "callback": "api"}
-
-
-def channel_name(channel: str | None) -> str | None:
-    """``socketio`` → ``web``, ``twilio`` → ``sms``…; names already in report form pass through."""
-    if channel is None:
-        return None
-    return CHANNEL_NAMES.get(channel, channel)
 
 
 def record_contact(engine: Engine, conversation_id: str, *, service_ids: Iterable[str] = (),
@@ -284,18 +275,19 @@ def import_legacy_rating(engine: Engine, *, source: str, source_id: str, value: 
 
 def record_unmet_demand(engine: Engine, conversation_id: str, *, query: str | None, topic: str | None,
                         jurisdiction: str | None, channel: str | None = None, language: str | None = None,
-                        asked_at: datetime | None = None) -> int:
-    """Log a need that matched no service, once per conversation, place and topic; the query is redacted."""
+                        asked_at: datetime | None = None, reason: str = NO_SERVICE) -> int:
+    """Log a need that matched no service (or a message judged out of scope), once per conversation, place, topic
+    and reason; the query is redacted."""
     redacted = redact((query or "")[: MAX_QUERY_CHARS * 2]).text.strip()[:MAX_QUERY_CHARS] or None
     with session_factory(engine)() as session:
         row = session.execute(select(UnmetDemand).where(
-            UnmetDemand.conversation_id == conversation_id,
+            UnmetDemand.conversation_id == conversation_id, UnmetDemand.reason == reason,
             UnmetDemand.topic.is_(None) if topic is None else UnmetDemand.topic == topic,
             UnmetDemand.jurisdiction.is_(None) if jurisdiction is None else UnmetDemand.jurisdiction == jurisdiction,
         )).scalars().first()
         if row is None:
             row = UnmetDemand(conversation_id=conversation_id, topic=topic, jurisdiction=jurisdiction,
-                              asked_at=as_utc(asked_at) or utcnow())
+                              asked_at=as_utc(asked_at) or utcnow(), reason=reason)
             session.add(row)
         row.query_redacted = redacted or row.query_redacted
         row.channel, row.language = channel_name(channel) or row.channel, language or row.language

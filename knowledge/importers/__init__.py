@@ -1,8 +1,9 @@
 """Importers: build catalogue YAML under ``knowledge/catalogue/`` from the real data in ``../shared/data``.
 
 Each importer keeps the source's record id, URL, a last-reviewed date (the date of the source data) and the
-licence attribution the source asks for, and maps the source's tags to the one life-event taxonomy
-(``knowledge/life_events.yml``) and its questions to the criteria vocabulary (``knowledge/criteria.yml``).
+licence attribution the source asks for, and maps the source's tags to the one needs taxonomy
+(``knowledge/life_events.yml``) and its questions to the criteria vocabulary (``knowledge/criteria.yml``). The needs a
+source's tags miss come from the rules in ``knowledge/need_tags.yml``, shared by every importer.
 
     run_import("usagov", data_dir) → ImportResult
 """

@@ -13,8 +13,7 @@ from typing import Any
 import yaml
 
 from knowledge.importers import ImportResult
-from knowledge.importers.common import one_line, org_id, rule, texts, vocab, write
-from knowledge.text import fold
+from knowledge.importers.common import need_tags, one_line, org_id, rule, texts, vocab, write
 from knowledge.vocab import Vocabulary
 
 FOLDER = "uk_govuk_smart_answers"
@@ -104,22 +103,6 @@ RULES: dict[str, list[Any]] = {
 }
 GROUP_EVENTS = {"Supporting your income": ["low_income"], "Help with childcare costs": ["childcare"],
                 "Help with your bills": ["low_income"], "Housing support": ["housing"], "Healthcare support": ["health"]}
-KEYWORDS = [
-    (("pension", "older person", "winter fuel", "pension age", "attendance allowance", "tv licence"), ["retirement"]),
-    (("carer",), ["caregiving"]),
-    (("disab", "personal independence", "attendance allowance", "access to work", "adaptations", "support allowance"), ["disability"]),
-    (("jobseeker", "employment and support", "universal credit", "help to save"), ["job_loss", "low_income"]),
-    (("maternity", "pregnan", "baby", "sure start", "healthy start", "best start", "child benefit"), ["new_child"]),
-    (("childcare", "child payment", "child benefit", "early learning"), ["childcare"]),
-    (("school", "education", "bursary"), ["education"]),
-    (("school meals", "healthy start", "best start foods"), ["food"]),
-    (("housing", "mortgage", "council tax", "rate relief", "heating", "warm home", "adaptations"), ["housing"]),
-    (("bus pass", "travel pass", "school transport"), ["transport"]),
-    (("health costs",), ["health"]),
-    (("budgeting loan", "crisis grant", "discretionary", "local council", "council tax", "rate relief", "heating payment",
-      "warm home"), ["low_income"]),
-]
-
 
 def _url(entry: dict[str, Any]) -> str | None:
     url: str | None = entry.get("url")
@@ -147,6 +130,7 @@ def run(data_dir: Path, out_dir: Path) -> ImportResult:
     v = vocab()
     entries = yaml.safe_load((data_dir / FOLDER / "check_benefits_financial_support_data.yml").read_text(encoding="utf-8"))["benefits"]
     result = ImportResult("govuk", "")
+    tags = need_tags()
     orgs: dict[str, dict[str, Any]] = {}
     services = []
     for e in entries:
@@ -158,16 +142,14 @@ def run(data_dir: Path, out_dir: Path) -> ImportResult:
         org_name = _portal(url)
         oid = org_id("govuk", org_name)
         orgs.setdefault(oid, {"id": oid, "name": {"en": org_name}})
-        text = fold(f"{e['title']} {e['name']}")
-        events = list(GROUP_EVENTS.get(e.get("group"), []))
-        for words, evs in KEYWORDS:
-            if any(fold(w) in text for w in words):
-                events += [x for x in evs if x not in events]
+        sid = f"govuk:{e['name'].replace('(', '').replace(')', '').lower()}"
+        events = tags.needs("govuk", sid, GROUP_EVENTS.get(e.get("group"), []), name=e["title"], key=e["name"],
+                            description=one_line(e.get("description")))
         condition = e.get("condition")
         if condition and condition not in RULES:
             result.skipped.append(f"{e['name']}: no Signpost rule for condition {condition} (listed without rules)")
         service: dict[str, Any] = {
-            "id": f"govuk:{e['name'].replace('(', '').replace(')', '').lower()}",
+            "id": sid,
             "organization": oid,
             "name": {"en": e["title"]},
             "description": texts(en=one_line(e.get("description"))),

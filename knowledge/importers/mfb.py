@@ -14,7 +14,7 @@ import yaml
 
 from knowledge import PACKAGE_DIR
 from knowledge.importers import ImportResult
-from knowledge.importers.common import clean, texts, url_or_none, write
+from knowledge.importers.common import clean, need_tags, texts, url_or_none, write
 from knowledge.places import JurisdictionTree, get_tree
 from knowledge.text import fold, slug
 
@@ -30,10 +30,7 @@ CATEGORY_EVENTS = {"food": ["food"], "health": ["health"], "healthcare": ["healt
                    "housing": ["housing"], "cash": ["low_income"], "child_care": ["childcare"], "tax": ["low_income"],
                    "tax_credits": ["low_income"], "tax_credit": ["low_income"], "tax_credit_calculator": ["low_income"],
                    "transportation": ["transport"], "education": ["education"], "employment": ["job_loss"],
-                   "savings": ["low_income"], "head_start": ["childcare", "education"], "efficiency_upgrades": ["housing"]}
-KEYWORDS = [(("wic", "pregnan", "newborn", "nurse-family", "nurse family", "trump account"), ["new_child"]),
-            (("ssdi", "disabilit", "ssi "), ["disability"]), (("senior", "aged 65", "older adult", "medicare"), ["retirement"]),
-            (("snap", "food"), ["food"]), (("lifeline", "liheap", "energy", "utility"), ["housing", "low_income"])]
+                   "savings": ["low_income"], "head_start": ["childcare", "education"], "efficiency_upgrades": ["utilities"]}
 REGIONS = {"puget sound": ["king", "pierce", "snohomish", "kitsap"]}
 LANGS = {"english": "en", "spanish": "es"}
 SOURCE = {
@@ -110,6 +107,7 @@ def run(data_dir: Path, out_dir: Path) -> ImportResult:
     write_counties(pairs)
     tree = get_tree()
     result = ImportResult("mfb", "")
+    tags = need_tags()
     services, navigators, links = [], {}, []
     for file, c in zip(files, configs, strict=False):
         p = c["program"]
@@ -117,11 +115,8 @@ def run(data_dir: Path, out_dir: Path) -> ImportResult:
         sid = "mfb:" + file.name.removesuffix(".json").removesuffix("_initial_config")
         category = c["program_category"]["external_name"]
         cat_key = category.split("_", 1)[1] if "_" in category and category.split("_", 1)[0] in STATES else category
-        events = list(CATEGORY_EVENTS.get(cat_key, CATEGORY_EVENTS.get(category, [])))
-        text = fold(f"{p['name']} {p.get('description_short') or ''} {p['name_abbreviated']}")
-        for words, evs in KEYWORDS:
-            if any(fold(w) in text for w in words):
-                events += [e for e in evs if e not in events]
+        events = tags.needs("mfb", sid, CATEGORY_EVENTS.get(cat_key, CATEGORY_EVENTS.get(category, [])), name=p["name"],
+                            abbreviation=p["name_abbreviated"], description=p.get("description_short"))
         statuses = [s for s in p.get("legal_status_required") or []]
         rules = []
         if statuses and not ALL_STATUSES <= set(statuses):

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from knowledge.importers import ImportResult
-from knowledge.importers.common import clean, org_id, rule, texts, url_or_none, vocab, write
+from knowledge.importers.common import clean, need_tags, org_id, rule, texts, url_or_none, vocab, write
 
 FOLDER = "us_usagov_benefits_eligibility"
 LAST_REVIEWED = "2024-01-30"  # commit 1b2bc29 (2024-01-30)
@@ -52,6 +52,7 @@ def run(data_dir: Path, out_dir: Path) -> ImportResult:
     base = data_dir / FOLDER
     resolved = json.loads((base / "usagov_benefits_resolved.json").read_text(encoding="utf-8"))
     result = ImportResult("usagov", "")
+    tags = need_tags()
     orgs: dict[str, dict[str, Any]] = {}
     services = []
     for b in resolved["benefits"]:
@@ -73,6 +74,7 @@ def run(data_dir: Path, out_dir: Path) -> ImportResult:
         if not events:
             result.skipped.append(f"{bid}: only 'death-of-a-loved-one' (covered by px-benefit-finder)")
             continue
+        events = tags.needs("usagov", f"usagov:{bid}", events, name=b["title"], description=clean(b.get("summary")))
         agency = b["source"]["name"]
         oid = org_id("usagov", agency)
         orgs.setdefault(oid, {"id": oid, "name": texts(en=agency, es=es.get(f"{bid}.source.name"))})

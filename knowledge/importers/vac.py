@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.importers import ImportResult
-from knowledge.importers.common import one_line, texts, url_or_none, write
+from knowledge.importers.common import need_tags, one_line, texts, url_or_none, write
 from knowledge.text import slug
 
 FOLDER = "canada_vac_benefits_directory"
@@ -45,6 +45,7 @@ def run(data_dir: Path, out_dir: Path) -> ImportResult:
             by_id.setdefault(bid, []).append(e)
     needs = {n["id"]: n["nameEn"].strip() for n in data["needs"]}
     result = ImportResult("vac", "")
+    tags = need_tags()
     services = []
     seen: set[str] = set()
     for b in data["benefits"]:
@@ -81,6 +82,7 @@ def run(data_dir: Path, out_dir: Path) -> ImportResult:
                     events.append(ev)
         if deceased_family and "death" not in events:
             events.append("death")
+        events = tags.needs("vac", sid, events, name=one_line(b["vacNameEn"]), description=one_line(b.get("oneLineDescriptionEn")))
         url_en, url_fr = url_or_none(b.get("benefitPageEn")), url_or_none(b.get("benefitPageFr"))
         service: dict[str, Any] = {
             "id": sid,

@@ -1,4 +1,4 @@
-"""action_signpost translates a rasa_sdk Tracker into bot.conversation.step and back into responses + slots."""
+"""action_signpost translates a rasa_sdk Tracker into bot.dialogue.turn.step and back into responses + slots."""
 
 from __future__ import annotations
 

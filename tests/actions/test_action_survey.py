@@ -16,8 +16,8 @@ from sqlalchemy import select
 from actions import catalogue_client
 from actions.converse import ActionSignpost
 from bot.channels import sms
-from bot.conversation import Phrases
 from bot.db import session_factory
+from bot.dialogue.phrases import Phrases
 from bot.survey.models import ContactRecord, SurveyOffer, SurveyResponse
 
 _PAYLOAD = re.compile(r"^/(?P<intent>\w+)(?P<entities>\{.*\})?$")

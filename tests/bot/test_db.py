@@ -72,7 +72,7 @@ def test_migrations_have_a_single_head():
     from bot.db import alembic_config
 
     heads = ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()
-    assert heads == ["0006_handoff_desk"]
+    assert heads == ["0007_unmet_demand_reason"]
 
 
 def test_downgrade_to_base_and_back(database_url):
@@ -87,7 +87,7 @@ def test_downgrade_to_base_and_back(database_url):
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     engine.dispose()
     upgrade(database_url)
-    assert current_revision(database_url) == "0006_handoff_desk"
+    assert current_revision(database_url) == "0007_unmet_demand_reason"
 
 
 HANDOFF_TABLES = {"desk_user", "desk_session", "desk_audit", "desk_broker_cursor", "handoff", "handoff_note",

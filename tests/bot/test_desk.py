@@ -6,8 +6,8 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.db import make_engine
-from bot.desk.app import create_app
-from bot.settings import Settings
+from bot.desk.app import create_app, rasa_token
+from bot.settings import Settings, load_settings
 
 
 @pytest.fixture
@@ -61,3 +61,25 @@ async def test_match_api_refuses_huge_bodies(desk):
     resp = await desk.post("/api/v1/match", data=b"{" + b" " * 200_000 + b"}",
                            headers={"Content-Type": "application/json"})
     assert resp.status == 413
+
+
+async def test_the_demo_page_points_at_the_public_rasa_url_from_settings(migrated_url):
+    settings = load_settings({"DATABASE_URL": migrated_url, "SIGNPOST_PUBLIC_RASA_URL": "http://127.0.0.1:5999"})
+    assert settings.public_rasa_url == "http://127.0.0.1:5999"
+    client = TestClient(TestServer(create_app(settings)))
+    await client.start_server()
+    try:
+        html = await (await client.get("/")).text()
+    finally:
+        await client.close()
+    assert '"http://127.0.0.1:5999"' in html and "127.0.0.1:5005" not in html
+
+
+def test_the_rasa_token_comes_from_settings_else_from_var(tmp_path):
+    assert load_settings({"SIGNPOST_RASA_TOKEN": "from-the-env"}).rasa_token == "from-the-env"
+    assert load_settings({}).rasa_token is None and load_settings({}).public_rasa_url is None
+    assert rasa_token(Settings(project_root=tmp_path)) is None
+    (tmp_path / "var").mkdir()
+    (tmp_path / "var" / "rasa_token").write_text("from-the-file\n")
+    assert rasa_token(Settings(project_root=tmp_path)) == "from-the-file"  # what `signpost run` generated
+    assert rasa_token(Settings(project_root=tmp_path, rasa_token="set")) == "set"

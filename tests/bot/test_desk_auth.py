@@ -19,7 +19,8 @@ from bot.db import make_engine, session_factory
 from bot.desk import users
 from bot.desk.app import create_app
 from bot.desk.auth import COOKIE, LOGIN_COOKIE, MAX_FAILURES
-from bot.desk.models import AuditEntry, DeskSession, DeskUser
+from bot.desk.models import AuditEntry, DeskSession
+from bot.handoff.models import DeskUser
 from bot.settings import Settings
 
 PASSWORD = "correct horse battery"

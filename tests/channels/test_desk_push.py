@@ -339,7 +339,6 @@ async def desk_session(stack: DeskStack, monkeypatch) -> AsyncIterator[DeskSessi
     from bot.settings import Settings
     from bot.stack import free_port
 
-    monkeypatch.setenv("SIGNPOST_RASA_TOKEN", RASA_TOKEN)
     monkeypatch.setenv("SIGNPOST_CHANNEL_KEY", CHANNEL_KEY)
     monkeypatch.setenv("SIGNPOST_TEAMS_FILE", str(stack.logs["rasa"].parent / "teams.yml"))  # the fixture's
     engine = make_engine(stack.database_url)
@@ -347,7 +346,8 @@ async def desk_session(stack: DeskStack, monkeypatch) -> AsyncIterator[DeskSessi
         create_user(engine, "jo", PASSWORD, display_name="Jo Tremblay")
     except UserError:
         pass  # created by an earlier test of the module
-    runner = web.AppRunner(create_app(Settings(database_url=stack.database_url, rasa_port=stack.port)))
+    runner = web.AppRunner(create_app(Settings(database_url=stack.database_url, rasa_port=stack.port,
+                                               rasa_token=RASA_TOKEN)))
     await runner.setup()
     port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()

@@ -1,6 +1,6 @@
-"""The citizen's side of a handoff (bot/handoff/dialogue.py), driven through bot.conversation.step.
+"""The citizen's side of a handoff (bot/handoff/dialogue.py), driven through bot.dialogue.turn.step.
 
-Real Tools on the real catalogue (tests/actions/conftest.py) and a real HandoffService on the same migrated SQLite
+A real turn context on the real catalogue (the ``ctx`` fixture) and a real HandoffService on the same migrated SQLite
 database; only the clock is fixed. The texts are read as the citizen reads them (domain/responses.yml).
 """
 
@@ -16,19 +16,17 @@ import pytest
 from sqlalchemy import select, text
 
 from bot.channels.identity import NumberVault
-from bot.conversation import Out, Understanding, messages_text, step
 from bot.db import session_factory
 from bot.desk.users import create_user, touch_presence
+from bot.dialogue.render import messages_text
+from bot.dialogue.state import DialogueState
+from bot.dialogue.turn import step
+from bot.dialogue.understanding import Understanding
 from bot.handoff import store
 from bot.handoff.models import CallbackRequest, Handoff
 from bot.handoff.service import HandoffService
 from bot.handoff.teams import DEFAULT_FILE, load_teams
-from tests.actions import conftest as actions_fixtures
-
-# the catalogue and the tools from tests/actions (a separate catalogue database for this module)
-catalogue_engine = actions_fixtures.catalogue_engine
-responses = actions_fixtures.responses
-tools = actions_fixtures.tools
+from bot.replies import Out
 
 # A Wednesday, 11:00 in Halifax (UTC-4 in December). It is in the past, so a caseworker who touched the desk just
 # now counts as online for it; 22:00 UTC the same day is 18:00 in Halifax, after hours.
@@ -75,19 +73,19 @@ def engine(catalogue_engine):
 class Citizen:
     """One person chatting: their own sender id and conversation state, the shared desk."""
 
-    def __init__(self, tools, service: HandoffService, sender_id: str, channel: str = "rest"):
-        self.tools = dataclasses.replace(tools, handoff=service, sender_id=sender_id, channel=channel)
-        self.state: dict | None = None
+    def __init__(self, ctx, service: HandoffService, sender_id: str, channel: str = "rest"):
+        self.ctx = dataclasses.replace(ctx, handoff=service, sender_id=sender_id, channel=channel)
+        self.state: DialogueState | None = None
         self.said: list[str] = []
 
     def says(self, u: Understanding) -> list[Out]:
-        self.state, outs = step(self.state, u, self.tools)
-        self.said = messages_text(outs, self.tools.phrases)
+        self.state, outs = step(self.state, u, self.ctx)
+        self.said = messages_text(outs, self.ctx.phrases)
         return outs
 
     @property
     def stage(self) -> str | None:
-        return (self.state.get("handoff") or {}).get("stage")
+        return self.state.handoff.stage if self.state and self.state.handoff else None
 
     @property
     def text(self) -> str:
@@ -129,11 +127,11 @@ def ask_and_consent(citizen: Citizen) -> list[Out]:
 
 
 # --- queued ---------------------------------------------------------------------------------------------------
-def test_asking_for_a_person_asks_consent_then_queues(engine, tools, desk):
+def test_asking_for_a_person_asks_consent_then_queues(engine, ctx, desk):
     service = desk(OPEN, online=1)
-    ana = Citizen(tools, service, "ana")
+    ana = Citizen(ctx, service, "ana")
     ana.says(job_loss_in_halifax())
-    assert ana.state["location"] == "CA-NS-halifax" and ana.state["life_events"] == ["job_loss"]
+    assert ana.state.location == "CA-NS-halifax" and ana.state.life_events == ["job_loss"]
 
     outs = ana.says(U("talk to a person", "ask_person"))
     consent = find(outs, "utter_handoff_consent")
@@ -155,12 +153,12 @@ def test_asking_for_a_person_asks_consent_then_queues(engine, tools, desk):
         "waiting", "nova-scotia", "asked", "rest", "CA-NS-halifax")
     assert row.life_events == ["job_loss"]
     assert "Halifax" in row.summary and "asked for a person" in row.summary
-    assert ana.state["handoff"]["id"] == row.id
+    assert ana.state.handoff.id == row.id
 
 
-def test_the_second_citizen_is_second_in_line(engine, tools, desk):
+def test_the_second_citizen_is_second_in_line(engine, ctx, desk):
     service = desk(OPEN, online=1)
-    ana, ben = Citizen(tools, service, "ana"), Citizen(tools, service, "ben", channel="telegram")
+    ana, ben = Citizen(ctx, service, "ana"), Citizen(ctx, service, "ben", channel="telegram")
     for citizen in (ana, ben):
         citizen.says(job_loss_in_halifax())
     first = find(ask_and_consent(ana), "utter_handoff_queued")
@@ -171,9 +169,9 @@ def test_the_second_citizen_is_second_in_line(engine, tools, desk):
     assert handoffs(engine, "ben")[0].channel == "telegram"
 
 
-def test_a_message_while_waiting_gets_the_place_in_line(engine, tools, desk):
+def test_a_message_while_waiting_gets_the_place_in_line(engine, ctx, desk):
     service = desk(OPEN, online=1)
-    ana, ben = Citizen(tools, service, "ana"), Citizen(tools, service, "ben")
+    ana, ben = Citizen(ctx, service, "ana"), Citizen(ctx, service, "ben")
     for citizen in (ana, ben):
         citizen.says(job_loss_in_halifax())
         ask_and_consent(citizen)
@@ -195,48 +193,48 @@ def test_a_message_while_waiting_gets_the_place_in_line(engine, tools, desk):
 
 @pytest.mark.parametrize("cancel", [U("cancel"), U("CANCEL!"), U("stop waiting"), button("cancel_handoff")],
                          ids=["typed", "shouted", "words", "button"])
-def test_cancel_stops_waiting(engine, tools, desk, cancel):
+def test_cancel_stops_waiting(engine, ctx, desk, cancel):
     service = desk(OPEN, online=1)
-    ana = Citizen(tools, service, "ana")
+    ana = Citizen(ctx, service, "ana")
     ana.says(job_loss_in_halifax())
     ask_and_consent(ana)
 
     outs = ana.says(cancel)
     assert names(outs) == ["utter_handoff_cancelled"]
     assert "no longer waiting" in ana.text
-    assert ana.state["handoff"] is None and ana.state["wants_person"] is False
+    assert ana.state.handoff is None and ana.state.wants_person is False
     (row,) = handoffs(engine, "ana")
     assert row.status == "cancelled"
     assert store.open_handoff(engine, "ana") is None
 
 
-def test_a_handoff_closed_at_the_desk_lets_the_conversation_go_on(engine, tools, desk):
+def test_a_handoff_closed_at_the_desk_lets_the_conversation_go_on(engine, ctx, desk):
     service = desk(OPEN, online=1)
-    ana = Citizen(tools, service, "ana")
+    ana = Citizen(ctx, service, "ana")
     ana.says(job_loss_in_halifax())
     ask_and_consent(ana)
     store.cancel_handoff(engine, "ana")  # e.g. tidied away at the desk
     outs = ana.says(U("more", "more_results"))
-    assert ana.state["handoff"] is None
+    assert ana.state.handoff is None
     assert "utter_handoff_waiting" not in names(outs)
 
 
-def test_declining_consent_shares_nothing(engine, tools, desk):
+def test_declining_consent_shares_nothing(engine, ctx, desk):
     service = desk(OPEN, online=1)
-    ana = Citizen(tools, service, "ana")
+    ana = Citizen(ctx, service, "ana")
     ana.says(job_loss_in_halifax())
     ana.says(U("person"))  # typed: a one-word command
     assert ana.stage == "consent"
     outs = ana.says(button("consent_no"))
     assert names(outs) == ["utter_handoff_declined"]
     assert "nothing has been shared" in ana.text
-    assert ana.state["handoff"] is None
+    assert ana.state.handoff is None
     assert handoffs(engine, "ana") == [] and callbacks(engine, "ana") == []
 
 
-def test_declining_by_typing_no(engine, tools, desk):
+def test_declining_by_typing_no(engine, ctx, desk):
     service = desk(OPEN, online=1)
-    ana = Citizen(tools, service, "ana")
+    ana = Citizen(ctx, service, "ana")
     ana.says(job_loss_in_halifax())
     ana.says(U("person"))
     assert names(ana.says(U("no thanks", "deny"))) == ["utter_handoff_declined"]
@@ -244,9 +242,9 @@ def test_declining_by_typing_no(engine, tools, desk):
 
 
 # --- nobody to take it now: a callback ------------------------------------------------------------------------
-def test_nobody_online_offers_a_callback_or_the_bot(engine, tools, desk):
+def test_nobody_online_offers_a_callback_or_the_bot(engine, ctx, desk):
     service = desk(OPEN, online=0)
-    ana = Citizen(tools, service, "ana")
+    ana = Citizen(ctx, service, "ana")
     ana.says(job_loss_in_halifax())
     outs = ask_and_consent(ana)
     offer = find(outs, "utter_handoff_nobody_online")
@@ -257,21 +255,21 @@ def test_nobody_online_offers_a_callback_or_the_bot(engine, tools, desk):
 
     outs = ana.says(button("keep_chatting"))
     assert names(outs) == ["utter_handoff_keep_chatting"]
-    assert ana.state["handoff"] is None and callbacks(engine, "ana") == []
+    assert ana.state.handoff is None and callbacks(engine, "ana") == []
 
 
-def test_a_caseworker_away_from_the_desk_is_not_online(engine, tools, desk):
+def test_a_caseworker_away_from_the_desk_is_not_online(engine, ctx, desk):
     service = desk(OPEN, online=1)
     with session_factory(engine)() as s, s.begin():
         s.execute(text("UPDATE desk_user SET available = :no"), {"no": False})
-    ana = Citizen(tools, service, "ana")
+    ana = Citizen(ctx, service, "ana")
     ana.says(job_loss_in_halifax())
     assert "utter_handoff_nobody_online" in names(ask_and_consent(ana))
 
 
-def test_out_of_hours_books_a_callback(engine, tools, desk):
+def test_out_of_hours_books_a_callback(engine, ctx, desk):
     service = desk(AFTER_HOURS, online=1)  # someone is logged in, but the team is closed
-    ana = Citizen(tools, service, "ana")
+    ana = Citizen(ctx, service, "ana")
     ana.says(job_loss_in_halifax())
     outs = ask_and_consent(ana)
     closed = find(outs, "utter_handoff_closed_now")
@@ -305,7 +303,7 @@ def test_out_of_hours_books_a_callback(engine, tools, desk):
     (row,) = callbacks(engine, "ana")
     assert outs[0].vars["reference"] == f"CB-{row.id}"
     assert f"CB-{row.id}" in ana.text and "text you" in ana.text
-    assert ana.state["handoff"] is None
+    assert ana.state.handoff is None
 
     assert (row.method, row.preferred, row.team, row.status) == ("sms", "morning", "nova-scotia", "open")
     due = store.as_utc(row.due_at)
@@ -320,9 +318,9 @@ def test_out_of_hours_books_a_callback(engine, tools, desk):
     assert handoffs(engine, "ana") == []  # a callback, not a queued chat
 
 
-def test_an_email_callback(engine, tools, desk):
+def test_an_email_callback(engine, ctx, desk):
     service = desk(AFTER_HOURS, online=0)
-    ana = Citizen(tools, service, "ana")
+    ana = Citizen(ctx, service, "ana")
     ana.says(job_loss_in_halifax())
     ask_and_consent(ana)
     ana.says(U("call me back"))
@@ -339,9 +337,9 @@ def test_an_email_callback(engine, tools, desk):
     assert 12 <= store.as_utc(row.due_at).astimezone(HALIFAX).hour < 17
 
 
-def test_an_unclear_answer_repeats_the_choice_and_cancel_stops_the_callback(engine, tools, desk):
+def test_an_unclear_answer_repeats_the_choice_and_cancel_stops_the_callback(engine, ctx, desk):
     service = desk(AFTER_HOURS, online=0)
-    ana = Citizen(tools, service, "ana")
+    ana = Citizen(ctx, service, "ana")
     ana.says(job_loss_in_halifax())
     ask_and_consent(ana)
     ana.says(button("callback"))
@@ -353,26 +351,26 @@ def test_an_unclear_answer_repeats_the_choice_and_cancel_stops_the_callback(engi
     ana.says(U("next_opening"))
     outs = ana.says(U("cancel"))
     assert names(outs) == ["utter_callback_cancelled"]
-    assert ana.state["handoff"] is None and callbacks(engine, "ana") == []
+    assert ana.state.handoff is None and callbacks(engine, "ana") == []
 
 
 # --- why a person was wanted ----------------------------------------------------------------------------------
-def test_crisis_words_then_person_records_crisis(engine, tools, desk):
+def test_crisis_words_then_person_records_crisis(engine, ctx, desk):
     service = desk(OPEN, online=1)
-    ana = Citizen(tools, service, "ana")
+    ana = Citizen(ctx, service, "ana")
     ana.says(job_loss_in_halifax())
     outs = ana.says(U("I don't want to live anymore"))
     assert names(outs) == ["utter_crisis_ca", "utter_offer_person"]
     ana.says(U("person"))
-    assert ana.stage == "consent" and ana.state["handoff"]["reason"] == "crisis"
+    assert ana.stage == "consent" and ana.state.handoff.reason == "crisis"
     ana.says(button("consent_yes"))
     (row,) = handoffs(engine, "ana")
     assert row.reason == "crisis" and "crisis" in row.summary
 
 
-def test_two_misunderstandings_then_person_records_misunderstood(engine, tools, desk):
+def test_two_misunderstandings_then_person_records_misunderstood(engine, ctx, desk):
     service = desk(OPEN, online=1)
-    ana = Citizen(tools, service, "ana")
+    ana = Citizen(ctx, service, "ana")
     ana.says(job_loss_in_halifax())
     ana.says(U("what colour is the sky", "out_of_scope"))
     outs = ana.says(U("bananas", "nlu_fallback"))
@@ -383,11 +381,11 @@ def test_two_misunderstandings_then_person_records_misunderstood(engine, tools, 
     assert row.reason == "misunderstood" and "misunderstood" in row.summary
 
 
-def test_when_the_local_team_is_all_busy_the_general_navigators_take_it(engine, tools, desk):
+def test_when_the_local_team_is_all_busy_the_general_navigators_take_it(engine, ctx, desk):
     service = desk(OPEN, online=0)  # nobody from Nova Scotia online…
     helper = create_user(engine, "gen0", "correct horse battery", team="general")
     touch_presence(engine, helper.id)  # …but a general navigator is (their hours: 08:00-20:00 Toronto)
-    ana = Citizen(tools, service, "ana")
+    ana = Citizen(ctx, service, "ana")
     ana.says(job_loss_in_halifax())
     outs = ask_and_consent(ana)
     assert names(outs)[0] == "utter_handoff_queued" and outs[0].vars["team"] == "Signpost navigators"
@@ -395,9 +393,9 @@ def test_when_the_local_team_is_all_busy_the_general_navigators_take_it(engine, 
     assert row.team == "general"
 
 
-def test_once_understood_again_a_later_request_is_a_plain_one(engine, tools, desk):
+def test_once_understood_again_a_later_request_is_a_plain_one(engine, ctx, desk):
     service = desk(OPEN, online=1)
-    ana = Citizen(tools, service, "ana")
+    ana = Citizen(ctx, service, "ana")
     ana.says(U("what colour is the sky", "out_of_scope"))
     assert "utter_offer_person_misunderstood" in names(ana.says(U("bananas", "nlu_fallback")))
     ana.says(job_loss_in_halifax())  # the conversation recovers
@@ -407,9 +405,9 @@ def test_once_understood_again_a_later_request_is_a_plain_one(engine, tools, des
     assert row.reason == "asked"
 
 
-def test_handoff_closed_clears_the_handoff_state(engine, tools, desk):
+def test_handoff_closed_clears_the_handoff_state(engine, ctx, desk):
     service = desk(OPEN, online=1)
-    ana = Citizen(tools, service, "ana")
+    ana = Citizen(ctx, service, "ana")
     ana.says(job_loss_in_halifax())
     ask_and_consent(ana)
     (row,) = handoffs(engine, "ana")
@@ -419,16 +417,16 @@ def test_handoff_closed_clears_the_handoff_state(engine, tools, desk):
     outs = ana.says(U("", "handoff_closed"))  # the desk's trigger_intent
     assert names(outs)[0] == "utter_handoff_closed"
     assert "Thank you for talking with our team" in ana.text
-    assert ana.state["handoff"] is None and ana.state["wants_person"] is False
+    assert ana.state.handoff is None and ana.state.wants_person is False
 
     # back with the bot: the next message is the ordinary conversation, not the queue
     outs = ana.says(U("more", "more_results"))
     assert not any(re.match(r"utter_(handoff|callback)_", n) for n in names(outs))
 
 
-def test_without_a_desk_a_person_is_offered_another_way(tools):
-    ana = Citizen(tools, None, "ana")
+def test_without_a_desk_a_person_is_offered_another_way(ctx):
+    ana = Citizen(ctx, None, "ana")
     ana.says(job_loss_in_halifax())
     outs = ana.says(U("talk to a person", "ask_person"))
     assert names(outs)[0] == "utter_person_requested"
-    assert ana.state.get("handoff") is None
+    assert ana.state.handoff is None

@@ -11,13 +11,13 @@ from sqlalchemy import func, select, text, update
 
 from bot.channels.identity import NumberVault
 from bot.db import make_engine, session_factory
-from bot.desk.models import DeskUser
 from bot.desk.users import create_user, touch_presence
 from bot.handoff import store
-from bot.handoff.models import CallbackRequest, Handoff
+from bot.handoff.models import CallbackRequest, DeskUser, Handoff
 from bot.handoff.store import HandoffError
 from bot.handoff.teams import DEFAULT_FILE, load_teams
 from bot.survey.failure_demand import AVOIDABLE_CONTACT_CODES, UNAVOIDABLE
+from knowledge.clock import as_utc
 
 TEAMS = {t.id: t for t in load_teams(DEFAULT_FILE)}
 PASSWORD = "correct horse battery"
@@ -176,6 +176,18 @@ def test_claiming_a_cancelled_or_unknown_handoff_fails(engine):
     store.cancel_handoff(engine, "web-1")
     assert store.claim(engine, handoff_id, "alice") is False
     assert store.claim(engine, 99999, "alice") is False
+
+
+def test_unclaim_puts_it_back_in_its_place_in_line(engine):
+    """The desk undoes a claim whose pause could not reach Rasa: waiting again, ahead of later requests."""
+    first, second = ask(engine, "web-1").handoff_id, ask(engine, "web-2").handoff_id
+    assert store.claim(engine, first, "alice")
+    assert store.ticket(engine, row(engine, second)).position == 1
+    store.unclaim(engine, first)
+    saved = row(engine, first)
+    assert (saved.status, saved.claimed_by, saved.claimed_at) == ("waiting", None, None)
+    assert store.ticket(engine, saved).position == 1 and store.ticket(engine, row(engine, second)).position == 2
+    assert store.claim(engine, first, "bob")  # and anyone can take it again
 
 
 def test_transfer_to_a_colleague_puts_it_back_in_line_for_them(engine):
@@ -406,6 +418,14 @@ def test_a_callback_stores_the_contact_only_encrypted(engine, vault):
         "nova-scotia", "open", ["job_loss"])
 
 
+def test_get_callback(engine, vault):
+    made = create(engine, vault, sender="web-1", method="email", contact="sam@example.org")
+    found = store.get_callback(engine, made.id)
+    assert (found.id, found.sender_id, found.method, found.team) == (made.id, "web-1", "email", "nova-scotia")
+    assert vault.open(found.contact_encrypted) == "sam@example.org"
+    assert store.get_callback(engine, made.id + 1000) is None
+
+
 def test_a_second_request_updates_the_open_callback(engine, vault):
     first = create(engine, vault, method="sms", contact="+19025550123", preferred="morning")
     second = create(engine, vault, method="email", contact="sam@example.org", preferred="afternoon")
@@ -413,7 +433,7 @@ def test_a_second_request_updates_the_open_callback(engine, vault):
     assert count(engine, CallbackRequest, sender_id="web-1") == 1
     (saved,) = store.callbacks(engine)
     assert (saved.method, saved.preferred) == ("email", "afternoon")
-    assert store.as_utc(saved.due_at) == utc(2026, 12, 3, 16, 0)  # SQLite gives naive UTC back
+    assert as_utc(saved.due_at) == utc(2026, 12, 3, 16, 0)  # SQLite gives naive UTC back
     assert vault.open(saved.contact_encrypted) == "sam@example.org"
     assert "0123" not in saved.contact_hint
 

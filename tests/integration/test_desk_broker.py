@@ -50,7 +50,7 @@ async def _start_desk(stack, queue: str) -> tuple[web.AppRunner, str]:
     from bot.stack import free_port
 
     app = create_app(Settings(database_url=stack.settings.database_url, rasa_port=stack.settings.rasa_port,
-                              rabbitmq_url=RABBIT, broker_queue=queue))
+                              rabbitmq_url=RABBIT, broker_queue=queue, rasa_token=stack.token))
     runner = web.AppRunner(app)
     await runner.setup()
     port = free_port()
@@ -81,7 +81,6 @@ async def test_citizen_messages_reach_the_desk_through_rabbitmq_even_across_a_de
     from bot.handoff import store
 
     stack, queue, teams = rabbit_stack
-    monkeypatch.setenv("SIGNPOST_RASA_TOKEN", stack.token)
     monkeypatch.setenv("SIGNPOST_TEAMS_FILE", str(teams))
     engine = make_engine(stack.settings.database_url)
     create_user(engine, "robin", PASSWORD, team="general", display_name="Robin")

@@ -70,3 +70,55 @@ def test_every_criterion_has_questions_in_three_languages(vocab):
             assert {"en", "fr", "es"} <= set(opt["label"]), (crit.key, opt["value"])
     for event in vocab.life_events.values():
         assert {"en", "fr", "es"} <= set(event.label) and {"en", "fr", "es"} <= set(event.synonyms), event.id
+
+
+# The needs taxonomy's ids are a contract (../helpers/NEEDS.md): the NLU is trained on them.
+LIFE_EVENTS = ["death", "job_loss", "new_child", "disability", "retirement", "caregiving", "veteran", "moving",
+               "immigration", "separation"]
+EVERYDAY = ["food", "utilities", "phone_internet", "transport", "housing", "health", "childcare", "education",
+            "low_income", "legal", "disaster"]
+
+
+def test_the_taxonomy_has_exactly_the_fixed_needs_with_their_kind(vocab):
+    assert sorted(vocab.life_events) == sorted(LIFE_EVENTS + EVERYDAY)
+    assert {e.id for e in vocab.life_events.values() if e.kind == "life_event"} == set(LIFE_EVENTS)
+    assert {e.id for e in vocab.life_events.values() if e.kind == "everyday"} == set(EVERYDAY)
+
+
+def test_every_need_has_a_one_line_description_per_language(vocab):
+    for need in vocab.life_events.values():
+        assert {"en", "fr", "es"} <= set(need.description), need.id
+        for lang, line in need.description.items():
+            assert "\n" not in line and 40 < len(line) < 200, (need.id, lang, line)
+
+
+def test_no_synonym_or_label_belongs_to_two_needs():
+    """A phrase in two needs would make the entity ruler and the lookup pick one arbitrarily."""
+    import yaml
+
+    from knowledge import LIFE_EVENTS_FILE
+    from knowledge.text import fold
+
+    owners: dict[str, set[str]] = {}
+    for need in yaml.safe_load(LIFE_EVENTS_FILE.read_text(encoding="utf-8")):
+        phrases = [*need["label"].values(), *(p for ps in need["synonyms"].values() for p in ps)]
+        for phrase in phrases:
+            assert isinstance(phrase, str) and phrase.strip(), (need["id"], phrase)
+            owners.setdefault(fold(phrase), set()).add(need["id"])
+    assert {p: ids for p, ids in owners.items() if len(ids) > 1} == {}
+
+
+@pytest.mark.parametrize("phrase, need", [
+    ("shut off", "utilities"), ("disconnection notice", "utilities"), ("red letter", "utilities"),
+    ("power bill", "utilities"), ("heating bill", "utilities"), ("chauffage", "utilities"), ("calefacción", "utilities"),
+    ("phone bill", "phone_internet"), ("broadband", "phone_internet"), ("facture de téléphone", "phone_internet"),
+    ("bus pass", "transport"), ("laissez-passer", "transport"), ("pase de autobús", "transport"),
+    ("food stamps", "food"), ("SNAP", "food"), ("foodbank", "food"), ("school meals", "food"),
+    ("banque alimentaire", "food"), ("student loan", "education"), ("tuition", "education"),
+    ("prêt étudiant", "education"), ("beca", "education"), ("divorce", "separation"), ("custody", "separation"),
+    ("pension alimentaire", "separation"), ("divorcio", "separation"), ("legal aid", "legal"), ("lawyer", "legal"),
+    ("aide juridique", "legal"), ("abogado", "legal"), ("eviction notice", "housing"), ("turning 65", "retirement"),
+    ("killed in a crash", "death"), ("had baby", "new_child"),
+])
+def test_indirect_phrasings_name_their_need(vocab, phrase, need):
+    assert vocab.life_event_id(phrase) == need

@@ -52,7 +52,7 @@ def test_summary_and_filters(engine):
     assert data["volumes"]["channel"] == {"web": 3, "sms": 2}
     assert data["handoff_rate"] == 20.0
     assert data["failure_demand_by_type"] == {"repeat_contact": 1}
-    assert data["unmet_needs"] == [{"jurisdiction": "US-CO", "topic": "pet_care", "count": 1}]
+    assert data["unmet_needs"] == [{"jurisdiction": "US-CO", "topic": "pet_care", "reason": "no_service", "count": 1}]
     sms = summary(engine, MONDAY, MONDAY + timedelta(days=14), Filters(channel="sms"))
     assert (sms["conversations"], sms["responses"], sms["headline"]["index"]) == (2, 1, 50.0)
 

@@ -1,20 +1,26 @@
 """The exit survey in the conversation (bot/survey/dialogue.py), plain Python against the real store.
 
 Each test runs on SQLite and on the real PostgreSQL (``migrated_url``). The conversation-level tests drive
-:func:`bot.conversation.step` with a stub match engine (what is matched does not matter here, the end points do).
+:func:`bot.dialogue.turn.step` with a stub match engine (what is matched does not matter here, the end points do).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 import pytest
 import yaml
 from sqlalchemy import func, select
 
-from bot.conversation import Out, Phrases, Tools, Understanding, messages_text, step
 from bot.db import make_engine, session_factory
+from bot.dialogue.context import MatchFunction, PlaceFunction, TurnContext
+from bot.dialogue.phrases import Phrases
+from bot.dialogue.render import messages_text
+from bot.dialogue.turn import step
+from bot.dialogue.understanding import Understanding
+from bot.replies import Out
 from bot.settings import PROJECT_ROOT
 from bot.survey import dialogue
 from bot.survey.definition import COMMENT, DONE, DRIVERS, FIRST_TIME, SATISFACTION, TRUST
@@ -85,15 +91,15 @@ def names(said) -> list[str]:
 # --- offered once, logged when unanswered --------------------------------------------------------------------
 def test_offered_once_per_conversation_and_logged_when_not_answered(engine, port, phrases):
     survey, said = offered(port, phrases)
-    assert survey["active"] and survey["q"]["step"] == SATISFACTION
+    assert survey.active and survey.q["step"] == SATISFACTION
     # The citizen ignores it and asks for details: the survey is left, the conversation goes on.
     survey, said = say(survey, port, phrases, "details 1", "ask_details")
-    assert said is None and not survey["active"]
+    assert said is None and not survey.active
     # Another end point later: not offered again, from the same state or from a lost one.
     again, said = reach_end_point(survey, port, visit(), "goodbye", phrases)
     assert said == []
     lost, said = reach_end_point(None, port, visit(), "results", phrases)
-    assert said == [] and lost["offered"] and not lost["active"]
+    assert said == [] and lost.offered and not lost.active
     assert count(engine, SurveyOffer) == 1 and count(engine, SurveyResponse) == 0  # offered, not answered
     offer = rows(engine, SurveyOffer)[0]
     assert (offer.channel, offer.end_point, offer.jurisdiction, offer.handed_off) == ("web", "results",
@@ -134,7 +140,7 @@ def test_full_survey_typed_as_an_sms_citizen_would(engine, port, phrases):
     survey, said = say(survey, port, phrases, "no", "deny")
     assert names(said) == ["utter_survey_comment"]
     survey, said = say(survey, port, phrases, "Quick and clear, thank you", "thank")
-    assert names(said) == ["utter_survey_thanks"] and not survey["active"]
+    assert names(said) == ["utter_survey_thanks"] and not survey.active
     response = rows(engine, SurveyResponse)[0]
     assert (response.satisfaction, response.trust, response.drivers, response.drivers_polarity,
             response.first_time, response.comment_redacted) == (
@@ -164,8 +170,8 @@ def test_full_survey_by_buttons_on_the_web(engine, port, phrases):
 def test_every_step_can_be_skipped(engine, port, phrases, how):
     survey, said = offered(port, phrases)
     seen = []
-    while survey["active"]:
-        current = survey["q"]["step"]
+    while survey.active:
+        current = survey.q["step"]
         seen.append(current)
         assert said[-1].buttons[-1]["title"] == "Skip"
         if how == "typed":
@@ -173,7 +179,7 @@ def test_every_step_can_be_skipped(engine, port, phrases, how):
         else:
             survey, said = click(survey, port, phrases, current, "skip")
     assert seen == [SATISFACTION, TRUST, FIRST_TIME, COMMENT]  # no satisfaction: no drivers branch to ask
-    assert names(said) == ["utter_survey_thanks"] and survey["q"]["step"] == DONE
+    assert names(said) == ["utter_survey_thanks"] and survey.q["step"] == DONE
     assert count(engine, SurveyOffer) == 1 and count(engine, SurveyResponse) == 0
 
 
@@ -201,7 +207,7 @@ def test_caseworker_driver_only_after_a_handoff(engine, port, phrases):
     other = "conv-survey-handoff"
     survey, said = reach_end_point(None, port, visit(conversation_id=other, handed_off=True), "handoff_closed",
                                    phrases)
-    assert survey["handed_off"]
+    assert survey.handed_off
     survey, _ = turn(survey, Reply(text="5"), port, phrases, other)
     survey, said = turn(survey, Reply(text="skip"), port, phrases, other)
     titles = [b["title"] for b in said[-1].buttons]
@@ -222,7 +228,7 @@ def test_typed_number_of_the_caseworker_driver_is_not_read_without_a_handoff(por
     survey, _ = say(survey, port, phrases, "skip")
     survey, said = say(survey, port, phrases, "7")  # without a handoff, 7 is "None of these"
     assert names(said) == ["utter_survey_first_time"]
-    assert survey["q"]["answers"]["drivers"] == []
+    assert survey.q["answers"]["drivers"] == []
 
 
 def test_free_text_is_redacted_before_it_is_stored(engine, port, phrases):
@@ -242,12 +248,12 @@ def test_free_text_is_redacted_before_it_is_stored(engine, port, phrases):
 
 def test_a_repeated_webhook_is_not_counted_twice(engine, port, phrases):
     survey, _ = offered(port, phrases)
-    before = dict(survey)
+    before = replace(survey)
     first, said = click(before, port, phrases, SATISFACTION, "4")
     replay, said_again = click(before, port, phrases, SATISFACTION, "4")  # same state, same message
     assert first == replay and names(said) == names(said_again) == ["utter_survey_trust"]
     later, said = click(first, port, phrases, SATISFACTION, "4")  # the retry after the state moved on
-    assert names(said) == ["utter_survey_trust"] and later["q"]["step"] == TRUST
+    assert names(said) == ["utter_survey_trust"] and later.q["step"] == TRUST
     again, said = reach_end_point(None, port, visit(), "results", phrases)  # a retried end point
     assert said == []
     assert count(engine, SurveyOffer) == 1 and count(engine, SurveyResponse) == 1
@@ -266,7 +272,7 @@ def test_stop_keeps_what_was_answered(engine, port, phrases):
     survey, _ = offered(port, phrases)
     survey, _ = say(survey, port, phrases, "2")
     survey, said = say(survey, port, phrases, "no thanks", "deny")
-    assert names(said) == ["utter_survey_stopped"] and not survey["active"]
+    assert names(said) == ["utter_survey_stopped"] and not survey.active
     response = rows(engine, SurveyResponse)[0]
     assert response.satisfaction == 2 and response.trust is None and response.stopped
 
@@ -276,7 +282,7 @@ def test_abandoned_half_way_keeps_what_was_answered(engine, port, phrases):
     survey, _ = say(survey, port, phrases, "strongly agree")
     survey, _ = say(survey, port, phrases, "4")
     survey, said = say(survey, port, phrases, "I also lost my job", "tell_life_event", new_need=True)
-    assert said is None and not survey["active"]  # a new situation: the conversation handles it
+    assert said is None and not survey.active  # a new situation: the conversation handles it
     response = rows(engine, SurveyResponse)[0]
     assert (response.satisfaction, response.trust, response.stopped) == (5, 4, False)
 
@@ -292,13 +298,13 @@ def test_abandoned_half_way_keeps_what_was_answered(engine, port, phrases):
 def test_a_message_that_is_not_an_answer_leaves_the_survey(port, phrases, text, intent, extra):
     survey, _ = offered(port, phrases)
     survey, said = say(survey, port, phrases, text, intent, **extra)
-    assert said is None and survey["left"] and not survey["active"]
+    assert said is None and survey.left and not survey.active
 
 
 def test_a_button_of_another_question_leaves_the_survey(port, phrases):
     survey, _ = offered(port, phrases)
     survey, said = say(survey, port, phrases, '/answer{"answer": "yes"}', answer="yes")
-    assert said is None and not survey["active"]
+    assert said is None and not survey.active
 
 
 def test_an_unreadable_answer_is_asked_again_then_skipped(port, phrases):
@@ -308,7 +314,7 @@ def test_an_unreadable_answer_is_asked_again_then_skipped(port, phrases):
     survey, said = say(survey, port, phrases, "whatever", "nlu_fallback")
     assert names(said) == ["utter_survey_trust"]
     survey, said = say(survey, port, phrases, "thanks!", "thank")
-    assert names(said) == ["utter_thank"] and survey["q"]["step"] == TRUST and survey["active"]
+    assert names(said) == ["utter_thank"] and survey.q["step"] == TRUST and survey.active
 
 
 @pytest.mark.parametrize("text,value", [
@@ -318,14 +324,14 @@ def test_an_unreadable_answer_is_asked_again_then_skipped(port, phrases):
 def test_typed_ratings(port, phrases, text, value):
     survey, _ = offered(port, phrases)
     survey, said = say(survey, port, phrases, text)
-    assert survey["q"]["answers"]["satisfaction"] == value, said
+    assert survey.q["answers"]["satisfaction"] == value, said
 
 
 def test_a_number_typed_later_takes_the_survey_up_again_unless_another_question_waits(port, phrases):
     survey, _ = offered(port, phrases)
     left, _ = say(survey, port, phrases, "details 1", "ask_details")
     back, said = say(left, port, phrases, "4")
-    assert names(said) == ["utter_survey_trust"] and back["active"]
+    assert names(said) == ["utter_survey_trust"] and back.active
     busy, said = say(left, port, phrases, "4", busy=True)
     assert said is None
 
@@ -375,9 +381,9 @@ def conversation_tools(port, phrases):
     from knowledge.places import resolve_place
 
     found = {"services": [SERVICE], "next_questions": []}
-    return Tools(match=lambda profile: found, resolve_place=resolve_place, vocab=load_vocabulary(),
-                 phrases=phrases, today=date(2026, 11, 23), channel="socketio", sender_id=CONVERSATION,
-                 survey=port)
+    return TurnContext(catalogue=MatchFunction(lambda profile: found), places=PlaceFunction(resolve_place),
+                       vocab=load_vocabulary(), phrases=phrases, today=date(2026, 11, 23), channel="socketio",
+                       sender_id=CONVERSATION, survey=port)
 
 
 def U(text="", intent="", **kw) -> Understanding:
@@ -442,7 +448,7 @@ def test_stop_says_goodbye_without_a_survey(engine, conversation_tools):
 
 def test_nothing_found_logs_unmet_demand_and_offers_the_survey(engine, conversation_tools):
     tools = conversation_tools
-    tools.match = lambda profile: {"services": [], "next_questions": []}
+    tools = replace(tools, catalogue=MatchFunction(lambda profile: {"services": [], "next_questions": []}))
     state, outs = step(None, U("I lost my job, call me on 902-555-0199", "tell_life_event",
                                life_events=["job_loss"]), tools)
     state, outs = step(state, U("Halifax", "inform_location", places=["Halifax"]), tools)
@@ -476,7 +482,7 @@ def test_crisis_during_the_survey_wins_and_ends_it(engine, conversation_tools):
     state, outs = step(state, U("4", "answer"), tools)
     state, outs = step(state, U("honestly I want to kill myself", "answer"), tools)
     assert out_names(outs) == ["utter_crisis_ca", "utter_offer_person"]
-    assert not state["survey"]["active"]
+    assert not state.survey.active
     state, outs = step(state, U("3", "answer"), tools)  # never read as a survey answer after a crisis
     assert not any(o.startswith("utter_survey") for o in out_names(outs))
     assert rows(engine, SurveyResponse)[0].trust is None
@@ -487,7 +493,7 @@ def test_a_person_still_wins_during_the_survey(conversation_tools):
     state, _ = to_results(tools)
     state, outs = step(state, U("person", "answer"), tools)
     assert out_names(outs)[0] == "utter_person_requested"
-    assert not state["survey"]["active"]
+    assert not state.survey.active
 
 
 def test_a_new_life_event_during_the_survey_is_handled_normally(conversation_tools):
@@ -495,7 +501,7 @@ def test_a_new_life_event_during_the_survey_is_handled_normally(conversation_too
     state, _ = to_results(tools)
     state, outs = step(state, U("also my wife is pregnant", "tell_life_event", life_events=["new_child"]), tools)
     assert out_names(outs)[0] == "utter_added_life_event"
-    assert state["life_events"] == ["job_loss", "new_child"] and not state["survey"]["active"]
+    assert state.life_events == ["job_loss", "new_child"] and not state.survey.active
     assert "utter_survey_offer" not in out_names(outs)  # offered once
 
 
@@ -512,8 +518,8 @@ def test_start_over_keeps_the_survey_offered(engine, conversation_tools):
 def test_sms_results_keep_one_numbered_list(conversation_tools):
     tools = conversation_tools
     many = [{**SERVICE, "id": f"s{i}", "title": f"Service {i}"} for i in range(5)]
-    tools.match = lambda profile: {"services": many, "next_questions": []}
-    tools.channel = "twilio"
+    tools = replace(tools, catalogue=MatchFunction(lambda profile: {"services": many, "next_questions": []}),
+                    channel="twilio")
     state, outs = to_results(tools)
     footer = next(o for o in outs if o.response == "utter_results_footer_more")
     assert footer.buttons is None  # "more" is typed; the numbers answer the survey
@@ -522,8 +528,20 @@ def test_sms_results_keep_one_numbered_list(conversation_tools):
 
 def test_without_a_store_there_is_no_survey(conversation_tools):
     tools = conversation_tools
-    tools.survey = None
+    tools = replace(tools, survey=None)
     state, outs = to_results(tools)
     assert not any(o.startswith("utter_survey") for o in out_names(outs))
     state, outs = step(state, U("bye", "goodbye"), tools)
     assert out_names(outs) == ["utter_goodbye"]
+
+
+def test_an_out_of_scope_message_is_recorded_as_unmet_demand_redacted_with_its_guess(engine, conversation_tools):
+    from bot.dialogue.understanding import NeedGuess
+
+    tools = conversation_tools
+    state, outs = step(None, U("can you book my flight to Denver, call me 902-555-0199", "out_of_scope",
+                               guesses=(NeedGuess("transport", 0.1),)), tools)
+    assert out_names(outs) == ["utter_out_of_scope"]
+    need = rows(engine, UnmetDemand)[0]
+    assert (need.reason, need.topic, need.channel) == ("out_of_scope", "transport", "web")
+    assert "flight" in need.query_redacted and "555" not in need.query_redacted

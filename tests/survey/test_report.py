@@ -20,12 +20,12 @@ from sqlalchemy import select
 from bot.cli import report as report_cli
 from bot.db import session_factory
 from bot.survey.models import SurveyResponse, UnmetDemand
+from bot.survey.quarters import quarter_bounds
 from bot.survey.report import (
     REPORT_COLUMNS,
     TOUCHPOINTS_RESPONSE_COLUMNS,
     build_report,
     methodology,
-    quarter_bounds,
     touchpoints_responses,
     touchpoints_summary,
     write_csv,

@@ -72,10 +72,9 @@ def desk(stack) -> Iterator[Desk]:
     from bot.stack import free_port
 
     port = free_port()
-    previous = os.environ.get("SIGNPOST_PUBLIC_RASA_URL")
-    os.environ["SIGNPOST_PUBLIC_RASA_URL"] = stack.settings.rasa_url
     loop = asyncio.new_event_loop()
-    app = create_app(Settings(database_url=stack.settings.database_url, rasa_port=stack.settings.rasa_port))
+    app = create_app(Settings(database_url=stack.settings.database_url, rasa_port=stack.settings.rasa_port,
+                              public_rasa_url=stack.settings.rasa_url))
     runner = web.AppRunner(app)
     loop.run_until_complete(runner.setup())
     loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
@@ -88,10 +87,6 @@ def desk(stack) -> Iterator[Desk]:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=10)
         loop.close()
-        if previous is None:
-            os.environ.pop("SIGNPOST_PUBLIC_RASA_URL", None)
-        else:
-            os.environ["SIGNPOST_PUBLIC_RASA_URL"] = previous
 
 
 @pytest.fixture(scope="module")

@@ -17,16 +17,11 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from bot.cli.report import render as cli_render
+from bot.cli import main as signpost
 from bot.db import make_engine, session_factory
-from bot.desk.public_views import (
-    QuarterError,
-    latest_complete_quarter,
-    methodology_sections,
-    parse_quarter,
-    published_quarters,
-)
+from bot.desk.public_views import methodology_sections, published_quarters
 from bot.survey.models import SurveyResponse, UnmetDemand
+from bot.survey.quarters import QuarterError, complete_quarter, latest_complete_quarter
 from bot.survey.report import (
     REPORT_COLUMNS,
     TOUCHPOINTS_SUMMARY_COLUMNS,
@@ -52,14 +47,14 @@ def test_latest_complete_quarter(now, latest):
     assert latest_complete_quarter(now) == latest
 
 
-def test_parse_quarter():
+def test_complete_quarter():
     now = datetime(2026, 12, 3, tzinfo=UTC)
-    assert parse_quarter(" 2026q3 ", now) == "2026Q3" and parse_quarter("2025-Q4", now) == "2025Q4"
+    assert complete_quarter(" 2026q3 ", now) == "2026Q3" and complete_quarter("2025-Q4", now) == "2025Q4"
     for raw, message in (("2026-09", "look like 2026Q3"), ("2026Q5", "look like 2026Q3"), ("", "look like"),
                          ("2026Q3" * 10, "look like"), ("2026Q4", "not over yet"), ("2031Q1", "not over yet"),
                          ("0000Q1", "out of range")):
         with pytest.raises(QuarterError, match=message):
-            parse_quarter(raw, now)
+            complete_quarter(raw, now)
 
 
 def test_methodology_sections_keep_every_sentence():
@@ -98,20 +93,32 @@ def as_csv_cells(rows: list[dict], columns: list[str]) -> list[dict]:
     return [{c: "" if r[c] is None else str(r[c]) for c in columns} for r in rows]
 
 
-async def test_files_are_what_the_cli_writes(desk, seeded):
+@pytest.fixture
+def cli_report(seeded, monkeypatch, tmp_path):
+    """``signpost report --quarter Q --format F`` on the seeded database, as the text it writes."""
+    monkeypatch.setenv("DATABASE_URL", seeded.url.render_as_string(hide_password=False))
+
+    def run(quarter: str, fmt: str) -> str:
+        output = tmp_path / f"report-{quarter}.{fmt}"
+        assert signpost(["report", "--quarter", quarter, "--format", fmt, "--output", str(output)]) == 0
+        return output.read_text(encoding="utf-8")
+    return run
+
+
+async def test_files_are_what_the_cli_writes(desk, seeded, cli_report):
     rows = build_report(seeded, "2026Q3")
     resp = await desk.get("/public/report.csv", params={"quarter": "2026q3"})
     assert resp.status == 200 and resp.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert resp.headers["Content-Disposition"] == 'attachment; filename="signpost-report-2026Q3.csv"'
     text = await resp.text()
-    assert text == cli_render(seeded, "2026Q3", "csv")
+    assert text == cli_report("2026Q3", "csv")
     table = list(csv.DictReader(io.StringIO(text)))
     assert list(table[0]) == REPORT_COLUMNS
     assert table == as_csv_cells(rows, REPORT_COLUMNS)
 
     resp = await desk.get("/public/report.json", params={"quarter": "2026Q3"})
     document = await resp.json()
-    assert await resp.text() == cli_render(seeded, "2026Q3", "json")
+    assert await resp.text() == cli_report("2026Q3", "json")
     assert document["rows"] == json.loads(json.dumps(rows)) and document["methodology"] == methodology()
 
     resp = await desk.get("/public/report.touchpoints.csv", params={"quarter": "2026Q3"})
@@ -120,6 +127,24 @@ async def test_files_are_what_the_cli_writes(desk, seeded):
     assert summary == as_csv_cells(touchpoints_summary(rows), TOUCHPOINTS_SUMMARY_COLUMNS)
     telegram = [r for r in summary if (r["service_provided"], r["channel"]) == ("us-snap", "telegram")][0]
     assert telegram["volume_of_respondents"] == "" and telegram["q1_5"] == ""  # suppressed as in the report
+
+
+@pytest.mark.parametrize("typed", ["2026-q3", "2026Q3", "2026-Q3"])
+async def test_one_quarter_label_however_it_is_typed(desk, cli_report, typed):
+    """The CLI's rows and JSON document, the web files and the page all say 2026Q3, whatever was typed."""
+    cli_json = cli_report(typed, "json")
+    document = json.loads(cli_json)
+    assert document["quarter"] == "2026Q3" and {r["quarter"] for r in document["rows"]} == {"2026Q3"}
+    assert {r["quarter"] for r in csv.DictReader(io.StringIO(cli_report(typed, "csv")))} == {"2026Q3"}
+    web_json = await desk.get("/public/report.json", params={"quarter": typed})
+    assert await web_json.text() == cli_json
+    for path, filename in (("/public/report.csv", "signpost-report-2026Q3.csv"),
+                           ("/public/report.touchpoints.csv", "signpost-a11-summary-2026Q3.csv")):
+        resp = await desk.get(path, params={"quarter": typed})
+        assert resp.headers["Content-Disposition"] == f'attachment; filename="{filename}"', path
+        assert {r["quarter"] for r in csv.DictReader(io.StringIO(await resp.text()))} == {"2026Q3"}, path
+    page = await (await desk.get("/public/report", params={"quarter": typed})).text()
+    assert '<option value="2026Q3" selected>' in page and "2026 Q3 (July to September)" in page
 
 
 async def test_default_quarter_is_the_latest_complete_one(desk):
