@@ -40,6 +40,7 @@ class Settings:
     public_rasa_url: str | None = None  # where browsers reach Rasa, when not at rasa_url (a proxy)
     teams_file: Path | None = None  # the caseworker teams; None: bot/handoff/teams.yml
     shared_data_dir: Path | None = None  # the real source data the importers read; None: ../shared/data
+    policyengine_wheel: Path | None = None  # the policyengine-canada wheel `knowledge import pe` reads
     # TWILIO_*, TELEGRAM_* and SIGNPOST_CHANNEL_KEY as set: bot.channels.credentials validates them
     channel_env: Mapping[str, str] = field(default_factory=_no_variables, hash=False)
 
@@ -79,6 +80,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         public_rasa_url=env.get("SIGNPOST_PUBLIC_RASA_URL") or None,
         teams_file=_path(env.get("SIGNPOST_TEAMS_FILE")),
         shared_data_dir=_path(env.get("SIGNPOST_SHARED_DATA")),
+        policyengine_wheel=_path(env.get("SIGNPOST_POLICYENGINE_CANADA")),
         channel_env=MappingProxyType(channels),
     )
 

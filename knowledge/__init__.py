@@ -15,7 +15,8 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 CATALOGUE_DIR = PACKAGE_DIR / "catalogue"
-JURISDICTION_FILES = (PACKAGE_DIR / "jurisdictions.yml", PACKAGE_DIR / "jurisdictions_us_counties.yml")
+JURISDICTION_FILES = (PACKAGE_DIR / "jurisdictions.yml", PACKAGE_DIR / "jurisdictions_us_counties.yml",
+                      PACKAGE_DIR / "jurisdictions_gb_councils.yml")
 CRITERIA_FILE = PACKAGE_DIR / "criteria.yml"
 LIFE_EVENTS_FILE = PACKAGE_DIR / "life_events.yml"
 LANGUAGES = ("en", "fr", "es")

@@ -31,10 +31,19 @@ from sqlalchemy.engine import Connection, Engine
 
 from knowledge import LANGUAGES
 from knowledge import models as m
+from knowledge.importance import (
+    CITIZEN_AUDIENCES,
+    Importance,
+    base_score,
+    eligibility_score,
+    load_importance,
+    need_weights,
+    situation_unknowns,
+)
 from knowledge.places import JurisdictionTree, PlaceResult, get_tree
 from knowledge.rules import evaluate_rule, parse_date_expr, unknown_criteria
 from knowledge.text import pick
-from knowledge.vocab import Vocabulary, load_vocabulary, to_date
+from knowledge.vocab import Age, Vocabulary, load_vocabulary, to_date
 
 STATUS_ORDER = {"likely": 0, "maybe": 1, "unlikely": 2}
 LEVEL_ORDER = {"federal": 0, "provincial": 1, "municipal": 2}
@@ -202,6 +211,11 @@ class Evaluation:
     unknown: list[str]
     met: int
     failed: int
+    score: float = 0.0
+    base: float = 0.0
+    needs: list[str] = field(default_factory=list)
+    rare: list[str] = field(default_factory=list)
+    off_topic: list[str] = field(default_factory=list)
 
 
 def evaluate_service(doc: dict[str, Any], answers: dict[str, Any], as_of: date, vocab: Vocabulary, language: str = "en",
@@ -230,12 +244,71 @@ def evaluate_service(doc: dict[str, Any], answers: dict[str, Any], as_of: date, 
                       reasons=reasons, unknown=unknown, met=met, failed=failed)
 
 
+def derive_answers(answers: dict[str, Any], as_of: date) -> dict[str, Any]:
+    """Answers that follow from others: an age of 67 or more is over the UK State Pension age, under 66 is not
+    (66 itself is left to the question: the age is rising from 66 to 67). The citizen's own answers win."""
+    out = dict(answers)
+    born = answers.get("applicant_date_of_birth")
+    if "over_state_pension_age" not in out and born is not None:
+        age = born.years if isinstance(born, Age) else (
+            as_of.year - born.year - ((as_of.month, as_of.day) < (born.month, born.day)) if isinstance(born, date)
+            else None)
+        if age is not None and age != 66:
+            out["over_state_pension_age"] = age >= 67
+    return out
+
+
+def judge(rules: list[dict[str, Any]], answers: dict[str, Any], as_of: date) -> tuple[str, int, list[str]]:
+    """(status, rules met, unknown criteria) of a service's rules for some answers — no texts, for what-ifs."""
+    met = failed = 0
+    unknown: list[str] = []
+    for rule in rules:
+        outcome = evaluate_rule(rule, answers, as_of)
+        if outcome is True:
+            met += 1
+        elif outcome is False:
+            failed += 1
+        else:
+            unknown += [k for k in unknown_criteria(rule, answers, as_of) if k not in unknown]
+    return ("unlikely" if failed else ("maybe" if len(rules) > met else "likely")), met, unknown
+
+
+def score_service(ev: Evaluation, needs: list[str], answers: dict[str, Any], weights: dict[str, float],
+                  importance: Importance, vocab: Vocabulary, language: str = "en") -> Evaluation:
+    """Fill in the navigator's score (knowledge/importance.py); a follow-up condition whose parent question was
+    answered against it ("no children" for a child's disability) makes the service unlikely."""
+    rare, off, ruled_out = situation_unknowns(ev.unknown, answers, needs, vocab, ev.doc.get("eligibility") or [])
+    if ruled_out and ev.status != "unlikely":
+        ev.status = "unlikely"
+        ev.failed += len(ruled_out)
+        ev.reasons.append(_phrase("not_met", language).format(
+            "; ".join((vocab.question(k, language) or k).rstrip(" :?.") for k in ruled_out)))
+    tagged = set(ev.doc.get("life_events") or [])
+    ev.needs = [n for n in needs if n in tagged]
+    ev.rare, ev.off_topic = rare, off
+    ev.base = base_score(ev.doc, needs, weights, importance)
+    ev.score = ev.base + eligibility_score(ev.status, ev.met, len(ev.doc.get("eligibility") or []), ev.unknown,
+                                           rare, off)
+    return ev
+
+
 def rank_services(evaluations: list[Evaluation], tree: JurisdictionTree) -> list[Evaluation]:
-    """Likely first (most rules met first: a service with no rules has no evidence), then maybe (fewest unknowns
-    first), then unlikely (fewest failures first); within those federal → local, then title."""
+    """Status first (likely, maybe, unlikely), the navigator's score within each (see knowledge/importance.py),
+    then federal → local, then title."""
     return sorted(evaluations, key=lambda e: (
-        STATUS_ORDER[e.status], len(e.unknown) if e.status == "maybe" else (-e.met if e.status == "likely" else e.failed),
+        STATUS_ORDER[e.status] if e.status == "unlikely" else 0, -round(e.score, 6),
         LEVEL_ORDER[tree.level(e.jurisdiction)], (e.doc["name"].get("en") or "").lower(), e.doc["id"]))
+
+
+def rescore(entry: dict[str, Any], answers: dict[str, Any], as_of: date, vocab: Vocabulary, needs: list[str]) -> tuple[str, float]:
+    """(status, score) of a listed service (:func:`service_entry`) if the answers were ``answers`` (canonical)."""
+    rules = entry.get("eligibility") or []
+    answers = derive_answers(answers, as_of)
+    status, met, unknown = judge(rules, answers, as_of)
+    rare, off, ruled_out = situation_unknowns(unknown, answers, needs, vocab, rules)
+    if ruled_out:
+        status = "unlikely"
+    return status, float(entry.get("base") or 0.0) + eligibility_score(status, met, len(rules), unknown, rare, off)
 
 
 def _depends_ok(key: str, answers: dict[str, Any], vocab: Vocabulary) -> bool:
@@ -315,6 +388,14 @@ def service_entry(ev: Evaluation, tree: JurisdictionTree, language: str) -> dict
         "reasons": ev.reasons,
         "unknown": ev.unknown,
         "met": ev.met,  # eligibility rules the answers meet (0: no evidence yet, or no rules at all)
+        "score": round(ev.score, 4),  # the navigator's order (knowledge/importance.py); base: what no answer changes
+        "base": round(ev.base, 4),
+        "needs": ev.needs,
+        "rare": ev.rare,
+        "off_topic": ev.off_topic,
+        "kind": doc.get("kind", "service"),
+        "audience": doc.get("audience", "individuals"),
+        "eligibility": doc.get("eligibility") or [],
         "level": tree.level(ev.jurisdiction),
         "jurisdiction_name": tree.name(ev.jurisdiction, language),
         "organization": pick(doc.get("_organization"), language),
@@ -358,16 +439,24 @@ def location_echo(place: PlaceResult | None, profile_location: Any, tree: Jurisd
 
 def assemble(profile: Profile, place: PlaceResult | None, candidates: list[tuple[dict[str, Any], str]],
              tree: JurisdictionTree, vocab: Vocabulary, navigators: list[dict[str, Any]] | None = None,
-             version: int | None = None) -> dict[str, Any]:
+             version: int | None = None, importance: Importance | None = None) -> dict[str, Any]:
     """The full answer from candidate (service record, matched jurisdiction) pairs — no database needed."""
-    evaluations = [evaluate_service(doc, profile.answers, profile.as_of, vocab, profile.language, code)
+    importance = importance or load_importance()
+    answers = derive_answers(profile.answers, profile.as_of)
+    evaluations = [evaluate_service(doc, answers, profile.as_of, vocab, profile.language, code)
                    for doc, code in candidates]
-    ranked = rank_services(evaluations, tree)
     wanted = set(profile.life_events)
-    # records fetched only for the checklist (notify_on) are not services for this situation
-    listed = [e for e in ranked if not wanted or wanted & set(e.doc.get("life_events") or [])]
+    # records fetched only for the checklist (notify_on) are not services for this situation, and offices or
+    # organisations' services are not for a citizen's list
+    listed = [e for e in evaluations if (not wanted or wanted & set(e.doc.get("life_events") or []))
+              and e.doc.get("audience", "individuals") in CITIZEN_AUDIENCES]
+    weights = need_weights((e.doc.get("life_events") or [] for e in listed), profile.life_events)
+    for e in listed:
+        score_service(e, profile.life_events, answers, weights, importance, vocab, profile.language)
+    ranked = rank_services(evaluations, tree)
+    listed = rank_services(listed, tree)
     shown = [e for e in listed if profile.include_unlikely or e.status != "unlikely"]
-    questions = next_questions(listed, profile.answers, profile.as_of, vocab)
+    questions = next_questions(listed, answers, profile.as_of, vocab)
     if place is None or not place.code:
         questions = [LOCATION_QUESTION] + questions
     if profile.limit:

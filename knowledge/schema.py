@@ -5,10 +5,16 @@ One YAML file per source or jurisdiction::
     source: {id, name, url, licence, attribution, retrieved}
     organizations: [{id, name, description, url, email, phones}]
     services: [{id, organization, name, description, url, service_areas, life_events, eligibility, how_to_apply,
-                required_documents, phones, languages, locations, schedules, notify_on, notify_action, source}]
+                required_documents, phones, languages, locations, schedules, notify_on, notify_action, audience, kind,
+                reach, source}]
     navigators: [{id, name, description, email, phone, url, languages, service_areas, services, source}]
 
 Texts are ``{en: ..., fr: ..., es: ...}`` (English required) or a plain string (English).
+
+``audience`` says who a service is for: citizens' lists show ``individuals`` and ``families`` only (an access-to-
+information office or an employers' service is ``internal`` / ``organisations``). ``kind: router`` marks a national or
+provincial page whose job is to send the citizen on to the right local office (a state's unemployment insurance
+through the federal finder). ``reach``: how many applications and calls a year the source reports, when it does.
 """
 
 from __future__ import annotations
@@ -146,6 +152,9 @@ class Service(Strict):
     notify_on: list[str] = Field(default_factory=list)
     notify_action: Text | None = None
     status: Literal["active", "inactive", "defunct"] = "active"
+    audience: Literal["individuals", "families", "organisations", "internal"] = "individuals"
+    kind: Literal["service", "router"] = "service"
+    reach: int | None = None
     source: SourceRef
 
     @validator("url")

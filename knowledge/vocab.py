@@ -43,6 +43,8 @@ class Criterion:
     source: str | None = None
     age_answer_key: str | None = None
     unit: str | None = None
+    ask: dict[str, str] = field(default_factory=dict)
+    rare: bool = False
     order: int = 0
     _lookup: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -167,6 +169,18 @@ class Vocabulary:
         if crit is None:
             return None
         return crit.question.get(language) or crit.question.get("en")
+
+    def ask(self, key: str, language: str = "en") -> str | None:
+        """The criterion as a question put to the citizen: its ``ask`` text, else its ``question`` when that is
+        already a question; None when the vocabulary has only a statement ("The service status of the deceased
+        is"), which must not be asked as it stands."""
+        crit = self.criterion(key)
+        if crit is None:
+            return None
+        if crit.ask:
+            return crit.ask.get(language) or crit.ask.get("en")
+        text = (crit.question.get(language) or crit.question.get("en") or "").strip()
+        return text if text.endswith("?") else None
 
     # --- life events ---
     def life_event_id(self, text: str) -> str | None:

@@ -16,7 +16,7 @@ from bot.cli.errors import CLIError
 from bot.db import DatabaseUnavailable, check_connection, make_engine, mask_url, upgrade
 from bot.settings import load_settings
 from knowledge.catalogue import read_catalogue
-from knowledge.importers import SOURCES, run_import
+from knowledge.importers import PACKAGE_SOURCES, SOURCES, run_import
 from knowledge.loader import catalogue_status, load_catalogue
 from knowledge.match import CatalogueNotLoaded, ProfileError, match_profile
 from knowledge.places import resolve_place
@@ -43,7 +43,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     imp = kn_sub.add_parser("import", help="build catalogue YAML from the real data in ../shared/data",
                             description="Run an importer (or all) and write knowledge/catalogue/<source>.yml.")
-    imp.add_argument("source", choices=[*SOURCES, "all"], help="which source to import")
+    imp.add_argument("source", choices=[*SOURCES, *PACKAGE_SOURCES, "all"], help="which source to import")
     imp.add_argument("--data-dir", help="shared data directory (default: $SIGNPOST_SHARED_DATA or ../shared/data)")
     imp.add_argument("--out", help="output directory (default: knowledge/catalogue)")
     imp.set_defaults(handler=_import)
@@ -114,10 +114,13 @@ def _import(args: argparse.Namespace) -> int:
     sources = SOURCES if args.source == "all" else (args.source,)
     # mfb writes the county nodes other files may use: run it first
     sources = tuple(sorted(sources, key=lambda s: s != "mfb"))
+    settings = load_settings()
     failed = 0
     for source in sources:
+        # pe reads a PyPI wheel ($SIGNPOST_POLICYENGINE_CANADA), the others ../shared/data ($SIGNPOST_SHARED_DATA)
+        default = settings.policyengine_wheel if source == "pe" else settings.shared_data_dir
         try:
-            result = run_import(source, args.data_dir or load_settings().shared_data_dir, args.out)
+            result = run_import(source, args.data_dir or default, args.out)
         except FileNotFoundError as exc:
             raise CLIError(f"{source}: source data not found: {exc.filename} (use --data-dir or $SIGNPOST_SHARED_DATA)") from exc
         extra = f", {result.navigators} navigators" if result.navigators else ""

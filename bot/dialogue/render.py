@@ -95,7 +95,8 @@ def answer_payload(value: Any) -> str:
 def question_out(key: str, ctx: TurnContext) -> Out:
     """The question for criterion ``key`` with a button per option (and "I don't know")."""
     crit = ctx.vocab.criterion(key)
-    text = question_text(key, ctx.vocab, ctx.language)
+    asked = ctx.vocab.ask(key, ctx.language)  # the question as put to the citizen, when the source has a statement
+    text = asked or question_text(key, ctx.vocab, ctx.language)
     buttons: list[Button] = []
     if crit is not None and crit.type == "boolean":
         buttons = [{"title": crit.option_label(True, ctx.language), "payload": answer_payload("yes")},

@@ -17,7 +17,9 @@ from pathlib import Path
 from knowledge import CATALOGUE_DIR, PACKAGE_DIR
 from knowledge.catalogue import read_catalogue
 
-SOURCES = ("usagov", "px", "govuk", "gc", "vac", "mfb")
+SOURCES = ("usagov", "px", "govuk", "gc", "vac", "mfb", "councils", "routers")
+PACKAGE_SOURCES = ("pe",)
+"""Importers whose data is a PyPI package's files, not ../shared/data: run one by one with ``--data-dir``."""
 
 
 @dataclass
@@ -38,8 +40,8 @@ def default_data_dir() -> Path:
 
 def run_import(source: str, data_dir: Path | str | None = None, out_dir: Path | str | None = None) -> ImportResult:
     """Run one importer, write its YAML file and validate it (errors are reported in the result)."""
-    if source not in SOURCES:
-        raise ValueError(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
+    if source not in SOURCES + PACKAGE_SOURCES:
+        raise ValueError(f"unknown source {source!r}; known: {', '.join(SOURCES + PACKAGE_SOURCES)}")
     module = importlib.import_module(f"knowledge.importers.{source}")
     data_dir = Path(data_dir or default_data_dir())
     out_dir = Path(out_dir or CATALOGUE_DIR)

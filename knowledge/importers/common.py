@@ -11,6 +11,7 @@ import yaml
 
 from knowledge import PACKAGE_DIR
 from knowledge.importers import SOURCES
+from knowledge.importers.audience import set_audiences
 from knowledge.text import fold, slug, strip_html
 from knowledge.vocab import Vocabulary, load_vocabulary
 
@@ -39,7 +40,8 @@ def dump(doc: dict[str, Any], header: str) -> str:
 
 
 def write(path: Path, doc: dict[str, Any], header: str) -> Path:
-    path.write_text(dump(doc, header), encoding="utf-8")
+    """Write a catalogue file; every service gets its audience first (knowledge/importers/audience.py)."""
+    path.write_text(dump(set_audiences(doc), header), encoding="utf-8")
     return path
 
 
@@ -118,7 +120,7 @@ def _needles(words: list[str]) -> tuple[str, ...]:
     return tuple(f" {fold(w[:-1])}" if w.endswith("*") else f" {fold(w)} " for w in words)
 
 
-def _only(entry: Any, keys: set[str], where: str) -> None:
+def _only(entry: dict[str, Any], keys: set[str], where: str) -> None:
     """Refuse unknown keys: in a YAML flow mapping an unquoted comma silently starts a new key."""
     if not isinstance(entry, dict) or set(entry) - keys:
         raise ValueError(f"{where}: unknown keys {sorted(set(entry) - keys) if isinstance(entry, dict) else entry!r}; "

@@ -55,9 +55,32 @@ NOTIFY = {
 }
 
 
+VOLUME_COLUMNS = ("online_applications", "calls_received", "in_person_applications", "email_applications",
+                  "fax_applications", "postal_mail_applications")
+
+
+def volumes(data_dir: Path) -> dict[str, int]:
+    """Applications and calls a year per harmonized service (its latest fiscal year in the full inventory): how
+    many people it serves, for the ranking. Services reporting none are left out (no figure, not zero)."""
+    latest: dict[str, tuple[str, int]] = {}
+    with (data_dir / FOLDER / "service_inventory_2016-2018.csv").open(encoding="utf-8-sig") as fh:
+        for r in csv.DictReader(fh):
+            hid = (r.get("harmonized_service_id") or "").strip()
+            total = 0
+            for col in VOLUME_COLUMNS:
+                try:
+                    total += int(float(r.get(col) or 0))
+                except ValueError:
+                    continue
+            if hid and (hid not in latest or r["fiscal_yr"] > latest[hid][0]):
+                latest[hid] = (r["fiscal_yr"], total)
+    return {hid: total for hid, (_, total) in latest.items() if total > 0}
+
+
 def run(data_dir: Path, out_dir: Path) -> ImportResult:
     rows = list(csv.DictReader((data_dir / FOLDER / "services_for_persons_latest.csv").open(encoding="utf-8")))
     result = ImportResult("gc", "")
+    reach = volumes(data_dir)
     tags = need_tags()
     orgs: dict[str, dict[str, Any]] = {}
     services = []
@@ -97,6 +120,7 @@ def run(data_dir: Path, out_dir: Path) -> ImportResult:
             "eligibility": copy.deepcopy(VETERANS_RULE) if org_en.lower() == "veterans affairs canada" else None,
             "notify_on": ["death"] if hid in NOTIFY else None,
             "notify_action": NOTIFY.get(hid),
+            "reach": reach.get(hid),
             "source": {"id": hid or name_en, "url": url_en, "last_reviewed": LAST_REVIEWED},
         }
         if service["description"] and service["description"].get("fr") in ("tbe", "TBE"):

@@ -111,3 +111,12 @@ def test_import_reads_the_shared_data_directory_from_the_environment(tmp_path):
     assert result.returncode == 1, result.stdout
     assert "source data not found" in result.stderr and str(missing) in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_policyengine_wheel_comes_from_the_environment(tmp_path):
+    """``knowledge import pe`` reads the wheel named by $SIGNPOST_POLICYENGINE_CANADA (through the settings)."""
+    wheel = tmp_path / "elsewhere" / "policyengine.whl"
+    result = run_cli("knowledge", "import", "pe", "--out", str(tmp_path / "out"),
+                     env={"SIGNPOST_POLICYENGINE_CANADA": str(wheel)})
+    assert result.returncode == 1
+    assert f"source data not found: {wheel} " in result.stderr

@@ -14,8 +14,8 @@ def test_an_empty_environment_gives_the_defaults():
     settings = load_settings({})
     assert settings == Settings()
     assert settings.database_url == DEFAULT_DATABASE_URL
-    assert (settings.rasa_token, settings.public_rasa_url, settings.teams_file, settings.shared_data_dir) == (
-        None, None, None, None)
+    assert (settings.rasa_token, settings.public_rasa_url, settings.teams_file, settings.shared_data_dir,
+            settings.policyengine_wheel) == (None, None, None, None, None)
     assert dict(settings.channel_env) == {}
     assert settings.rasa_url == "http://127.0.0.1:5005"
 
@@ -26,7 +26,7 @@ def test_every_variable_lands_in_its_field():
         "SIGNPOST_BROKER_QUEUE": "q1", "SIGNPOST_RASA_PORT": "6005", "SIGNPOST_ACTION_PORT": "6055",
         "SIGNPOST_DESK_PORT": "9090", "SIGNPOST_HOST": "0.0.0.0", "SIGNPOST_RASA_TOKEN": "tok",
         "SIGNPOST_PUBLIC_RASA_URL": "https://chat.example", "SIGNPOST_TEAMS_FILE": "/etc/signpost/teams.yml",
-        "SIGNPOST_SHARED_DATA": "/srv/data",
+        "SIGNPOST_SHARED_DATA": "/srv/data", "SIGNPOST_POLICYENGINE_CANADA": "/srv/pe.whl",
     })
     assert settings.database_url == "postgresql://u@db/s"
     assert (settings.redis_url, settings.rabbitmq_url, settings.broker_queue) == ("redis://r:6379/1", "amqp://q/", "q1")
@@ -36,6 +36,7 @@ def test_every_variable_lands_in_its_field():
     assert settings.public_rasa_url == "https://chat.example"
     assert settings.teams_file == Path("/etc/signpost/teams.yml")
     assert settings.shared_data_dir == Path("/srv/data")
+    assert settings.policyengine_wheel == Path("/srv/pe.whl")
 
 
 def test_empty_values_count_as_unset():

@@ -20,7 +20,6 @@ LACKING = {
     ("phone_internet", "CA"): "GC inventory: the Broadband Program funds communities and has no page; no phone help",
     ("phone_internet", "GB"): "GOV.UK check-benefits lists no social tariff or phone scheme",
     ("legal", "US"): "legal aid exists only as MyFriendBen navigators (Lone Star Legal Aid, NJP CLEAR), not services",
-    ("legal", "GB"): "GOV.UK check-benefits lists no legal aid",
     ("separation", "CA"): "no child-support, family-law or separation service in the GC inventory or VAC",
     ("separation", "GB"): "GOV.UK check-benefits lists no Child Maintenance Service",
 }
