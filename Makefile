@@ -1,4 +1,5 @@
 # Signpost — the two commands: `make run` and `make test`. Both create .venv when missing.
+# For the inner loop: `make unit` (no Rasa training, no browser), `make lint` (ruff, then mypy: `make types`).
 SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
@@ -6,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.signpost-installed
 PIP := $(PY) -m pip --disable-pip-version-check
 
-.PHONY: run test lint install train bench clean-models browser
+.PHONY: run test unit unit-sqlite lint types install train bench clean-models browser
 
 install: $(STAMP)
 
@@ -27,6 +28,11 @@ train: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(PY) -m mypy
+
+# Type checking; the per-package strictness is in pyproject.toml ([tool.mypy]).
+types: install
+	$(PY) -m mypy
 
 # Browser tests drive Debian's Chromium (a test tool's own browser download cannot work offline).
 CHROMIUM := /usr/bin/chromium
@@ -38,6 +44,14 @@ $(CHROMIUM):
 test: install lint browser
 	$(VENV)/bin/signpost train
 	$(PY) -m pytest
+
+# Every test that needs no trained model, no running Rasa and no browser (tests/conftest.py marks the others
+# `integration`), on the real SQLite and PostgreSQL; `unit-sqlite` leaves out the PostgreSQL runs of the same tests.
+unit: install
+	$(PY) -m pytest -m "not integration" -q
+
+unit-sqlite: install
+	$(PY) -m pytest -m "not integration and not postgres" -q
 
 bench: install
 	$(PY) bench/bench_turns.py

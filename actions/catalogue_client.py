@@ -14,6 +14,19 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from bot.channels.identity import NumberVault, channel_key
+from bot.conversations import record_conversation
+from bot.db import make_engine
+from bot.dialogue.state import DialogueState
+from bot.dialogue.understanding import Understanding
+from bot.handoff.service import HandoffService
+from bot.handoff.teams import load_teams
+from bot.settings import load_settings
+from bot.survey.store import record_contact
+from bot.survey.tracking import citizen_key, contact_facts
+from knowledge.match import match_profile
+from knowledge.places import PlaceResult, resolve_place
+
 logger = logging.getLogger(__name__)
 
 
@@ -23,56 +36,31 @@ class CatalogueClient:
 
     @cached_property
     def engine(self) -> Engine:
-        from bot.db import make_engine
-        from bot.settings import load_settings
-
         return make_engine(self._database_url or load_settings().database_url)
 
     @cached_property
     def channel_key(self) -> str:
         """The stable secret behind keyed hashes and the contact vault (read once, not every turn)."""
-        from bot.channels.identity import channel_key
-        from bot.settings import load_settings
-
-        return channel_key(var_dir=load_settings().var_dir)
+        settings = load_settings()
+        return channel_key(settings.channel_env, settings.var_dir)
 
     @cached_property
-    def handoff(self):
+    def handoff(self) -> HandoffService:
         """The desk's queue and callbacks as the conversation sees them (bot/handoff/service.py)."""
-        from bot.channels.identity import NumberVault
-        from bot.handoff.service import HandoffService
-
-        return HandoffService(self.engine, seal=NumberVault(self.channel_key).seal)
-
-    async def match(self, profile: dict[str, Any]) -> dict[str, Any]:
-        from knowledge.match import match_profile
-
-        profile = {"as_of": date.today().isoformat(), "language": "en", "answers": {}, **profile}
-        return await asyncio.to_thread(match_profile, self.engine, profile)
+        return HandoffService(self.engine, seal=NumberVault(self.channel_key).seal,
+                              teams=load_teams(load_settings().teams_file))
 
     def match_sync(self, profile: dict[str, Any]) -> dict[str, Any]:
         """For code already running in a worker thread (bot.dialogue.turn.step)."""
-        from knowledge.match import match_profile
-
         profile = {"as_of": date.today().isoformat(), "language": "en", "answers": {}, **profile}
         return match_profile(self.engine, profile)
 
-    def resolve_place_sync(self, text: str):
-        from knowledge.places import resolve_place
-
+    def resolve_place_sync(self, text: str) -> PlaceResult:
         return resolve_place(text)
 
-    async def resolve_place(self, text: str):
-        from knowledge.places import resolve_place
-
-        return await asyncio.to_thread(resolve_place, text)
-
-    async def record_contact(self, sender_id: str, state: dict[str, Any], understanding: Any, channel: str,
+    async def record_contact(self, sender_id: str, state: DialogueState, understanding: Understanding, channel: str,
                              language: str) -> None:
         """This turn's analytics facts (demand, fallbacks, place, topic, services shown) on the contact record."""
-        from bot.survey.store import record_contact
-        from bot.survey.tracking import citizen_key, contact_facts
-
         facts = contact_facts(state, intent=understanding.intent, text=understanding.text, channel=channel,
                               language=language)
         try:
@@ -82,8 +70,6 @@ class CatalogueClient:
             logger.exception("could not record the contact's facts")
 
     async def record_conversation(self, sender_id: str, channel: str | None, language: str = "en") -> None:
-        from bot.conversations import record_conversation
-
         try:
             await asyncio.to_thread(record_conversation, self.engine, sender_id, channel or "rest", language)
         except Exception:  # recording is bookkeeping: never let it break the citizen's turn

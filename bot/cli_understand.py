@@ -7,6 +7,8 @@ import json
 import os
 import sys
 
+from bot.cli.errors import CLIError
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("understand", help="show what Signpost understood from a message, as JSON",
@@ -21,7 +23,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _understand(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from bot.cli import CLIError
     from bot.training import model_path
 
     model = Path(args.model) if args.model else model_path()

@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import declarative_base, sessionmaker
 from sqlalchemy.pool import QueuePool
 
+from bot.secret_files import PRIVATE_DIR
 from bot.settings import PROJECT_ROOT
 
 Base = declarative_base()
@@ -44,7 +45,7 @@ def normalise_url(url: str, root: Path = PROJECT_ROOT) -> str:
         path = Path(parsed.database)
         if not path.is_absolute():
             path = root / path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)  # var/: conversations' data, private
         parsed = parsed.set(database=str(path))
     return parsed.render_as_string(hide_password=False)
 

@@ -1,21 +1,20 @@
-"""Every app table, imported once so Alembic and tests see the full metadata."""
+"""Every table, imported once so Alembic and the tests see the full schema: :data:`METADATA`.
+
+The app's tables are on ``bot.db.Base``; the catalogue's are on ``knowledge.models.CatalogueBase`` (``knowledge/``
+stands alone and imports nothing of ``bot/``). Both live in the one database.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from sqlalchemy import Column, DateTime, Integer, String, UniqueConstraint
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, UniqueConstraint
 
 import bot.channels.models  # noqa: F401  (channel tables)
 import bot.desk.models  # noqa: F401  (desk accounts, sessions, audit)
 import bot.handoff.models  # noqa: F401  (handoffs, notes, callbacks)
 import bot.survey.models  # noqa: F401  (survey and analytics tables)
-import knowledge.models  # noqa: F401  (catalogue tables)
 from bot.db import Base
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from knowledge.clock import utcnow
+from knowledge.models import CatalogueBase
 
 
 class Conversation(Base):
@@ -34,3 +33,7 @@ class Conversation(Base):
     language = Column(String(8), nullable=False, default="en")
     started_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     last_seen_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+# The app's tables and the catalogue's: what the migrations must create, table for table.
+METADATA: tuple[MetaData, ...] = (Base.metadata, CatalogueBase.metadata)

@@ -16,7 +16,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.settings import PROJECT_ROOT, Settings
+from bot.cli.run import process_commands
+from bot.db import make_engine, upgrade
+from bot.rasa_config import write_credentials, write_endpoints
+from bot.settings import PROJECT_ROOT, Settings, child_environment
+from knowledge.loader import ensure_catalogue_loaded
 
 
 def free_port() -> int:
@@ -67,11 +71,6 @@ def running_stack(database_url: str, model: Path, workdir: Path, token: str = "l
                   channel_env: dict[str, str] | None = None, rabbitmq_url: str | None = None,
                   broker_queue: str = "signpost_events") -> Iterator[Stack]:
     """Migrate and load the catalogue into ``database_url``, then run actions + Rasa until the block ends."""
-    from bot.cli_run import process_commands
-    from bot.db import make_engine, upgrade
-    from bot.rasa_config import write_credentials, write_endpoints
-    from knowledge.loader import ensure_catalogue_loaded
-
     settings = Settings(database_url=database_url, rasa_port=free_port(), action_port=free_port(),
                         desk_port=free_port(), rabbitmq_url=rabbitmq_url, broker_queue=broker_queue)
     upgrade(database_url)
@@ -79,8 +78,8 @@ def running_stack(database_url: str, model: Path, workdir: Path, token: str = "l
     ensure_catalogue_loaded(engine)
     engine.dispose()
     endpoints = write_endpoints(settings, workdir / "endpoints.yml")
-    env = {**os.environ, **(channel_env or {}), "DATABASE_URL": database_url, "SIGNPOST_RASA_TOKEN": token,
-           "PYTHONUNBUFFERED": "1"}
+    env = child_environment(**(channel_env or {}), DATABASE_URL=database_url, SIGNPOST_RASA_TOKEN=token,
+                            PYTHONUNBUFFERED="1")
     credentials = write_credentials(settings, workdir / "credentials.yml", env=channel_env or {})
     commands = process_commands(settings, model, endpoints, credentials)
     procs: list[subprocess.Popen] = []

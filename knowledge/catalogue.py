@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from knowledge import CATALOGUE_DIR
 from knowledge.places import JurisdictionTree, get_tree
 from knowledge.rules import parse_date_expr
 from knowledge.schema import CatalogueFile
 from knowledge.vocab import Vocabulary, load_vocabulary
-from knowledge.yamlio import Located, YAMLFileError, read_located
+from knowledge.yamlio import Located, Path_, YAMLFileError, read_located
 
 CHOICE_OPS = ("in", "not_in", "eq", "ne")
 NUMBER_OPS = ("in", "not_in", "eq", "ne", "lt", "le", "gt", "ge", "between")
@@ -40,10 +40,10 @@ class CatalogueError:
 @dataclass
 class CatalogueFileData:
     path: str
-    source: dict
-    organizations: list[dict]
-    services: list[dict]
-    navigators: list[dict]
+    source: dict[str, Any]
+    organizations: list[dict[str, Any]]
+    services: list[dict[str, Any]]
+    navigators: list[dict[str, Any]]
 
 
 @dataclass
@@ -56,23 +56,23 @@ class Catalogue:
         return not self.errors
 
     @property
-    def services(self) -> list[dict]:
+    def services(self) -> list[dict[str, Any]]:
         return [s for f in self.files for s in f.services]
 
     @property
-    def navigators(self) -> list[dict]:
+    def navigators(self) -> list[dict[str, Any]]:
         return [n for f in self.files for n in f.navigators]
 
     @property
-    def organizations(self) -> list[dict]:
+    def organizations(self) -> list[dict[str, Any]]:
         return [o for f in self.files for o in f.organizations]
 
     @property
-    def sources(self) -> list[dict]:
+    def sources(self) -> list[dict[str, Any]]:
         return [dict(f.source, file=Path(f.path).name) for f in self.files]
 
 
-def field_name(path: tuple) -> str:
+def field_name(path: Path_) -> str:
     """``("services", 3, "eligibility", 0, "values")`` → ``services[3].eligibility[0].values``."""
     out = ""
     for part in path:
@@ -92,29 +92,29 @@ class _Checker:
         self.located, self.vocab, self.tree, self.display = located, vocab, tree, display
         self.errors: list[CatalogueError] = []
 
-    def error(self, path: tuple, message: str) -> None:
+    def error(self, path: Path_, message: str) -> None:
         self.errors.append(CatalogueError(self.display, self.located.line(path), field_name(path), message))
 
-    def jurisdiction(self, code: Any, path: tuple) -> None:
+    def jurisdiction(self, code: Any, path: Path_) -> None:
         if code not in self.tree:
             self.error(path, f"unknown jurisdiction code {code!r} (see knowledge/jurisdictions.yml)")
 
-    def life_event(self, event: Any, path: tuple) -> None:
+    def life_event(self, event: Any, path: Path_) -> None:
         if event not in self.vocab.life_events:
             hint = self.vocab.life_event_id(str(event))
             extra = f" (did you mean {hint!r}?)" if hint else ""
             self.error(path, f"unknown life event {event!r}{extra}; see knowledge/life_events.yml")
 
-    def rule(self, rule: dict, path: tuple) -> None:
+    def rule(self, rule: dict[str, Any], path: Path_) -> None:
         if rule.get("any_of") is not None:
             for p, alternative in enumerate(rule["any_of"]):
                 for r, sub in enumerate(alternative):
                     self.rule(sub, path + ("any_of", p, r))
             return
         key = rule.get("criterion")
-        crit = self.vocab.criteria.get(key)
+        crit = self.vocab.criteria.get(key) if isinstance(key, str) else None
         if crit is None:
-            canonical = self.vocab.canonical_key(key)
+            canonical = self.vocab.canonical_key(key) if isinstance(key, str) else None
             hint = f" (use the canonical key {canonical!r})" if canonical else "; see knowledge/criteria.yml"
             self.error(path + ("criterion",), f"unknown criterion {key!r}{hint}")
             return
@@ -182,8 +182,9 @@ class _Checker:
                 self.jurisdiction(code, ("navigators", i, "service_areas", j))
 
 
-def _jsonable(model) -> dict:
-    return json.loads(model.json(exclude_none=True))
+def _jsonable(model: BaseModel) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(model.json(exclude_none=True))
+    return data
 
 
 def validate_file(path: Path, vocab: Vocabulary, tree: JurisdictionTree, display: str | None = None
@@ -244,7 +245,7 @@ def read_catalogue(root: Path | str | None = None, *, vocab: Vocabulary | None =
             display = str(path.relative_to(base)) if path.is_relative_to(base) else str(path)
         data, errors, located = validate_file(path, vocab, tree, display)
         catalogue.errors += errors
-        if data is None:
+        if data is None or located is None:  # a file with data was parsed, so it is located
             continue
         located_by_file[data.path] = located
         dup_errors = []

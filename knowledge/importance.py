@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -61,7 +62,7 @@ class Importance:
         return any(fnmatchcase(service_id, p) for p in self.minor)
 
 
-def parse_importance(doc: dict) -> Importance:
+def parse_importance(doc: dict[str, Any]) -> Importance:
     core = {need: tuple(str(p) for p in patterns or []) for need, patterns in (doc.get("core") or {}).items()}
     minor = []
     for item in doc.get("minor") or []:
@@ -94,7 +95,7 @@ def need_weights(service_needs: Iterable[Iterable[str]], needs: Iterable[str]) -
     return {n: 1.0 + math.log((1 + total) / (1 + counts[n])) for n in needs}
 
 
-def base_score(doc: dict, needs: list[str], weights: dict[str, float], importance: Importance) -> float:
+def base_score(doc: dict[str, Any], needs: list[str], weights: dict[str, float], importance: Importance) -> float:
     """The part of the score that no answer changes: fit to the needs and importance."""
     tagged = set(doc.get("life_events") or [])
     matched = [n for n in needs if n in tagged]
@@ -113,7 +114,7 @@ def base_score(doc: dict, needs: list[str], weights: dict[str, float], importanc
     return score
 
 
-def _exclusions(rules: Iterable[dict]) -> set[str]:
+def _exclusions(rules: Iterable[dict[str, Any]]) -> set[str]:
     """Criteria the rules use only to exclude ("not over State Pension age"): values ``[False]`` only."""
     seen: dict[str, bool] = {}
     stack = list(rules)
@@ -123,6 +124,8 @@ def _exclusions(rules: Iterable[dict]) -> set[str]:
             stack += [r for path in rule["any_of"] for r in path]
             continue
         key = rule.get("criterion")
+        if not isinstance(key, str):  # the catalogue schema gives every leaf rule its criterion
+            continue
         values = rule.get("values") or []
         negative = (values == [False] and (rule.get("op") or "in") in ("in", "eq")) or (
             values == [True] and rule.get("op") in ("not_in", "ne"))
@@ -130,8 +133,8 @@ def _exclusions(rules: Iterable[dict]) -> set[str]:
     return {k for k, only_excludes in seen.items() if only_excludes}
 
 
-def situation_unknowns(unknown: Iterable[str], answers: dict, needs: Iterable[str], vocab: Vocabulary,
-                       rules: Iterable[dict] = ()) -> tuple[list[str], list[str], list[str]]:
+def situation_unknowns(unknown: Iterable[str], answers: dict[str, Any], needs: Iterable[str], vocab: Vocabulary,
+                       rules: Iterable[dict[str, Any]] = ()) -> tuple[list[str], list[str], list[str]]:
     """(rare, off-topic, ruled out) among a service's unknown criteria.
 
     Off-topic: the criterion belongs to life events the citizen has not named (unless the service uses it only to

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -37,7 +38,7 @@ class LoadReport:
     files: list[str] = field(default_factory=list)
     errors: list[CatalogueError] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok, "version": self.version, "checksum": self.checksum, "changed": self.changed,
             "services": self.services, "navigators": self.navigators, "organizations": self.organizations,
@@ -51,14 +52,14 @@ def checksum_of(catalogue: Catalogue) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _text(value) -> str | None:
+def _text(value: Any) -> str | None:
     return pick(value, "en")
 
 
-def build_rows(catalogue: Catalogue, tree: JurisdictionTree) -> dict[str, list[dict]]:
+def build_rows(catalogue: Catalogue, tree: JurisdictionTree) -> dict[str, list[dict[str, Any]]]:
     """Rows for every catalogue table, keyed by table name."""
-    rows: dict[str, list[dict]] = {t.name: [] for t in m.TABLES_IN_LOAD_ORDER}
-    sources: dict[str, dict] = {}
+    rows: dict[str, list[dict[str, Any]]] = {t.name: [] for t in m.TABLES_IN_LOAD_ORDER}
+    sources: dict[str, dict[str, Any]] = {}
     for f in catalogue.files:
         src = f.source
         sources[src["id"]] = src
@@ -67,7 +68,7 @@ def build_rows(catalogue: Catalogue, tree: JurisdictionTree) -> dict[str, list[d
             "attribution": src.get("attribution"), "retrieved": src.get("retrieved"), "file": Path(f.path).name,
         })
     codes_used: set[str] = set()
-    org_names: dict[str, dict] = {}
+    org_names: dict[str, dict[str, Any]] = {}
     org_urls: dict[str, str] = {}
     for f in catalogue.files:
         for org in f.organizations:
@@ -191,7 +192,7 @@ def load_catalogue(engine: Engine, root: Path | str | None = None, *, vocab: Voc
     return write_catalogue(engine, catalogue, tree)
 
 
-def catalogue_status(engine: Engine) -> dict | None:
+def catalogue_status(engine: Engine) -> dict[str, Any] | None:
     """The latest version row (or None when nothing was loaded) and the row counts."""
     versions = m.CatalogueVersion.__table__
     with engine.connect() as conn:

@@ -27,7 +27,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from knowledge import LANGUAGES
 from knowledge import models as m
@@ -128,9 +128,10 @@ def parse_profile(raw: Any, vocab: Vocabulary | None = None, today: date | None 
     if as_of_raw in (None, ""):
         as_of = today or date.today()
     else:
-        as_of = to_date(as_of_raw)
-        if as_of is None:
+        given = to_date(as_of_raw)
+        if given is None:
             raise ProfileError(f"as_of must be a date YYYY-MM-DD, got {as_of_raw!r}")
+        as_of = given
     language = raw.get("language") or "en"
     if not isinstance(language, str):
         raise ProfileError("language must be a language code such as \"en\", \"fr\" or \"es\"")
@@ -154,7 +155,7 @@ def parse_profile(raw: Any, vocab: Vocabulary | None = None, today: date | None 
 
 # ----------------------------------------------------------------------------------------------- pure logic
 
-def describe_rule(rule: dict, vocab: Vocabulary, language: str = "en") -> str:
+def describe_rule(rule: dict[str, Any], vocab: Vocabulary, language: str = "en") -> str:
     """A plain-language sentence for a rule (its own label when the source gave one)."""
     label = pick(rule.get("label"), language)
     if label:
@@ -164,7 +165,7 @@ def describe_rule(rule: dict, vocab: Vocabulary, language: str = "en") -> str:
         return _phrase("one_of", language).format(_phrase("or", language).join(f"({p})" if len(rule["any_of"]) > 1 else p for p in paths))
     crit = vocab.criterion(rule["criterion"])
     if crit is None:
-        return rule["criterion"]
+        return str(rule["criterion"])
     question = (crit.question.get(language) or crit.question["en"]).rstrip(" :?.").rstrip()
     op, values = rule.get("op") or "in", rule.get("values") or []
     if crit.type == "boolean":
@@ -180,7 +181,8 @@ def describe_rule(rule: dict, vocab: Vocabulary, language: str = "en") -> str:
                 parts.append(DATE_PHRASES[("abs", expr.op)].get(language, "").format(d=expr.when.isoformat()))
             else:
                 key = (bool(crit.age_answer_key) and expr.unit == "years", expr.op if expr.op != "=" else ">=")
-                unit = UNITS[expr.unit].get(language, expr.unit)
+                unit_key = expr.unit or ""  # a relative expression always has its unit
+                unit = UNITS.get(unit_key, {}).get(language, unit_key)
                 parts.append(DATE_PHRASES[key].get(language, "").format(n=expr.amount, u=unit))
         return f"{question}: " + _phrase("and", language).join(parts)
     if crit.type in ("select", "multiselect"):
@@ -192,7 +194,7 @@ def describe_rule(rule: dict, vocab: Vocabulary, language: str = "en") -> str:
     return f"{question} {symbol.get(op, op)} {', '.join(map(str, values))}"
 
 
-def service_status(rules: list[dict], answers: dict, as_of: date) -> str:
+def service_status(rules: list[dict[str, Any]], answers: dict[str, Any], as_of: date) -> str:
     outcomes = [evaluate_rule(r, answers, as_of) for r in rules]
     if any(o is False for o in outcomes):
         return "unlikely"
@@ -203,7 +205,7 @@ def service_status(rules: list[dict], answers: dict, as_of: date) -> str:
 
 @dataclass
 class Evaluation:
-    doc: dict
+    doc: dict[str, Any]
     jurisdiction: str
     status: str
     reasons: list[str]
@@ -231,7 +233,7 @@ def with_implied_options(answers: dict[str, Any], vocab: Vocabulary) -> dict[str
     return expanded
 
 
-def evaluate_service(doc: dict, answers: dict, as_of: date, vocab: Vocabulary, language: str = "en",
+def evaluate_service(doc: dict[str, Any], answers: dict[str, Any], as_of: date, vocab: Vocabulary, language: str = "en",
                      jurisdiction: str | None = None) -> Evaluation:
     """Status, plain-language reasons and unknown criteria of one service for one set of answers."""
     rules = doc.get("eligibility") or []
@@ -257,7 +259,7 @@ def evaluate_service(doc: dict, answers: dict, as_of: date, vocab: Vocabulary, l
                       reasons=reasons, unknown=unknown, met=met, failed=failed)
 
 
-def derive_answers(answers: dict, as_of: date) -> dict:
+def derive_answers(answers: dict[str, Any], as_of: date) -> dict[str, Any]:
     """Answers that follow from others: an age of 67 or more is over the UK State Pension age, under 66 is not
     (66 itself is left to the question: the age is rising from 66 to 67). The citizen's own answers win."""
     out = dict(answers)
@@ -271,7 +273,7 @@ def derive_answers(answers: dict, as_of: date) -> dict:
     return out
 
 
-def judge(rules: list[dict], answers: dict, as_of: date) -> tuple[str, int, list[str]]:
+def judge(rules: list[dict[str, Any]], answers: dict[str, Any], as_of: date) -> tuple[str, int, list[str]]:
     """(status, rules met, unknown criteria) of a service's rules for some answers — no texts, for what-ifs."""
     met = failed = 0
     unknown: list[str] = []
@@ -286,7 +288,7 @@ def judge(rules: list[dict], answers: dict, as_of: date) -> tuple[str, int, list
     return ("unlikely" if failed else ("maybe" if len(rules) > met else "likely")), met, unknown
 
 
-def score_service(ev: Evaluation, needs: list[str], answers: dict, weights: dict[str, float],
+def score_service(ev: Evaluation, needs: list[str], answers: dict[str, Any], weights: dict[str, float],
                   importance: Importance, vocab: Vocabulary, language: str = "en") -> Evaluation:
     """Fill in the navigator's score (knowledge/importance.py); a follow-up condition whose parent question was
     answered against it ("no children" for a child's disability) makes the service unlikely."""
@@ -313,7 +315,7 @@ def rank_services(evaluations: list[Evaluation], tree: JurisdictionTree) -> list
         LEVEL_ORDER[tree.level(e.jurisdiction)], (e.doc["name"].get("en") or "").lower(), e.doc["id"]))
 
 
-def rescore(entry: dict, answers: dict, as_of: date, vocab: Vocabulary, needs: list[str]) -> tuple[str, float]:
+def rescore(entry: dict[str, Any], answers: dict[str, Any], as_of: date, vocab: Vocabulary, needs: list[str]) -> tuple[str, float]:
     """(status, score) of a listed service (:func:`service_entry`) if the answers were ``answers`` (canonical)."""
     rules = entry.get("eligibility") or []
     answers = derive_answers(answers, as_of)
@@ -324,7 +326,7 @@ def rescore(entry: dict, answers: dict, as_of: date, vocab: Vocabulary, needs: l
     return status, float(entry.get("base") or 0.0) + eligibility_score(status, met, len(rules), unknown, rare, off)
 
 
-def _depends_ok(key: str, answers: dict, vocab: Vocabulary) -> bool:
+def _depends_ok(key: str, answers: dict[str, Any], vocab: Vocabulary) -> bool:
     crit = vocab.criteria.get(key)
     dep = crit.depends_on if crit else None
     if not dep:
@@ -336,7 +338,7 @@ def _depends_ok(key: str, answers: dict, vocab: Vocabulary) -> bool:
     return any(v in dep.get("values", []) for v in values)
 
 
-def next_questions(evaluations: list[Evaluation], answers: dict, as_of: date, vocab: Vocabulary) -> list[str]:
+def next_questions(evaluations: list[Evaluation], answers: dict[str, Any], as_of: date, vocab: Vocabulary) -> list[str]:
     """Unanswered criteria ordered by how many candidate services an answer is expected to decide.
 
     For every ``maybe`` service and each of its unknown criteria, each possible answer (options of a
@@ -370,17 +372,17 @@ def next_questions(evaluations: list[Evaluation], answers: dict, as_of: date, vo
                 effect = 1.0 if len(ev.unknown) == 1 else 0.5
             score[key] = score.get(key, 0.0) + effect
             concerned[key] = concerned.get(key, 0) + 1
-    def order(key: str) -> tuple:
+    def order(key: str) -> tuple[float, int, int, str]:
         crit = vocab.criteria.get(key)
         return (-round(score[key], 6), -concerned[key], crit.order if crit else 10_000, key)
     return sorted((k for k in score if score[k] > 0), key=order)
 
 
-def _title(doc: dict, language: str) -> str:
+def _title(doc: dict[str, Any], language: str) -> str:
     return pick(doc.get("name"), language) or doc["id"]
 
 
-def service_url(doc: dict, language: str) -> str | None:
+def service_url(doc: dict[str, Any], language: str) -> str | None:
     """Where a citizen can read about or apply for the service: its own page, else how to apply, else the
     organization's site, else the source record — a presented service always carries a link when one exists."""
     how = doc.get("how_to_apply") or {}
@@ -389,7 +391,7 @@ def service_url(doc: dict, language: str) -> str | None:
             or (doc.get("source") or {}).get("url"))
 
 
-def service_entry(ev: Evaluation, tree: JurisdictionTree, language: str) -> dict:
+def service_entry(ev: Evaluation, tree: JurisdictionTree, language: str) -> dict[str, Any]:
     doc = ev.doc
     how = doc.get("how_to_apply") or {}
     entry = {
@@ -424,7 +426,7 @@ def service_entry(ev: Evaluation, tree: JurisdictionTree, language: str) -> dict
 
 
 def build_checklist(evaluations: list[Evaluation], life_events: list[str], tree: JurisdictionTree,
-                    language: str) -> list[dict]:
+                    language: str) -> list[dict[str, Any]]:
     """Who to tell (tell-us-once idea): services marked ``notify_on`` one of the life events, federal → local."""
     items = []
     for ev in evaluations:
@@ -440,7 +442,7 @@ def build_checklist(evaluations: list[Evaluation], life_events: list[str], tree:
     return items
 
 
-def location_echo(place: PlaceResult | None, profile_location: Any, tree: JurisdictionTree, language: str) -> dict:
+def location_echo(place: PlaceResult | None, profile_location: Any, tree: JurisdictionTree, language: str) -> dict[str, Any]:
     if place is None:
         return {"text": profile_location, "code": None, "name": None, "ambiguous": [], "outside_coverage": []}
     out = place.to_dict()
@@ -450,9 +452,9 @@ def location_echo(place: PlaceResult | None, profile_location: Any, tree: Jurisd
     return out
 
 
-def assemble(profile: Profile, place: PlaceResult | None, candidates: list[tuple[dict, str]],
-             tree: JurisdictionTree, vocab: Vocabulary, navigators: list[dict] | None = None,
-             version: int | None = None, importance: Importance | None = None) -> dict:
+def assemble(profile: Profile, place: PlaceResult | None, candidates: list[tuple[dict[str, Any], str]],
+             tree: JurisdictionTree, vocab: Vocabulary, navigators: list[dict[str, Any]] | None = None,
+             version: int | None = None, importance: Importance | None = None) -> dict[str, Any]:
     """The full answer from candidate (service record, matched jurisdiction) pairs — no database needed."""
     importance = importance or load_importance()
     answers = derive_answers(profile.answers, profile.as_of)
@@ -503,10 +505,10 @@ class _DocCache:
     def __init__(self, max_items: int = 20_000):
         self.max_items = max_items
         self._lock = threading.Lock()
-        self._key: tuple[str, int] | None = None
-        self._docs: OrderedDict[str, dict] = OrderedDict()
+        self._key: tuple[str, int | None] | None = None
+        self._docs: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
-    def get_many(self, key: tuple[str, int], ids: list[str]) -> tuple[dict[str, dict], list[str]]:
+    def get_many(self, key: tuple[str, int | None], ids: list[str]) -> tuple[dict[str, dict[str, Any]], list[str]]:
         with self._lock:
             if key != self._key:
                 self._key, self._docs = key, OrderedDict()
@@ -520,7 +522,7 @@ class _DocCache:
                     self._docs.move_to_end(sid)
             return found, missing
 
-    def put_many(self, key: tuple[str, int], docs: dict[str, dict]) -> None:
+    def put_many(self, key: tuple[str, int | None], docs: dict[str, dict[str, Any]]) -> None:
         with self._lock:
             if key != self._key:
                 return
@@ -536,14 +538,15 @@ class CatalogueNotLoaded(RuntimeError):
     """No catalogue has been loaded into this database (run ``signpost knowledge load``)."""
 
 
-def current_version(conn) -> int | None:
+def current_version(conn: Connection) -> int | None:
     versions = m.CatalogueVersion.__table__
-    return conn.execute(select(versions.c.version).order_by(versions.c.version.desc()).limit(1)).scalar()
+    version: int | None = conn.execute(select(versions.c.version).order_by(versions.c.version.desc()).limit(1)).scalar()
+    return version
 
 
-def fetch_candidates(conn, codes: list[str] | None, life_events: list[str],
+def fetch_candidates(conn: Connection, codes: list[str] | None, life_events: list[str],
                      sources: list[str] | None = None, cache: _DocCache | None = _CACHE
-                     ) -> tuple[int | None, list[tuple[dict, str]]]:
+                     ) -> tuple[int | None, list[tuple[dict[str, Any], str]]]:
     """(catalogue version, [(service record, matched jurisdiction)]) for services in ``codes`` (None: everywhere)
     with one of ``life_events`` (none: any). One round trip reads the index and the version; a second one reads
     the records not yet cached for that version."""
@@ -590,8 +593,8 @@ def fetch_candidates(conn, codes: list[str] | None, life_events: list[str],
     return version, out
 
 
-def fetch_navigators(conn, codes: list[str] | None, language: str, service_ids: list[str] | None = None,
-                     limit: int = 5) -> list[dict]:
+def fetch_navigators(conn: Connection, codes: list[str] | None, language: str, service_ids: list[str] | None = None,
+                     limit: int = 5) -> list[dict[str, Any]]:
     """Navigators serving the citizen's place (nearest first); those helping with matched services first."""
     if not codes:
         return []
@@ -607,7 +610,7 @@ def fetch_navigators(conn, codes: list[str] | None, language: str, service_ids: 
         helping = {r.navigator_id for r in conn.execute(
             select(link.c.navigator_id).where(link.c.navigator_id.in_(ids), link.c.service_id.in_(service_ids[:900])))}
     depth = {c: i for i, c in enumerate(codes)}
-    best: dict[str, tuple] = {}
+    best: dict[str, tuple[tuple[bool, bool, int, str], dict[str, Any], str]] = {}
     for r in rows:
         speaks = language in (r.doc.get("languages") or [])
         key = (r.id not in helping, not speaks, depth.get(r.jurisdiction_code, 99), r.doc.get("name", ""))
@@ -621,9 +624,9 @@ def fetch_navigators(conn, codes: list[str] | None, language: str, service_ids: 
     return out
 
 
-def match_profile(engine: Engine, profile: dict, *, vocab: Vocabulary | None = None,
+def match_profile(engine: Engine, profile: dict[str, Any], *, vocab: Vocabulary | None = None,
                   tree: JurisdictionTree | None = None, cache: _DocCache | None = _CACHE,
-                  with_navigators: bool = True) -> dict:
+                  with_navigators: bool = True) -> dict[str, Any]:
     """Answer one profile (see module doc). Raises :class:`ProfileError` or :class:`CatalogueNotLoaded`."""
     vocab = vocab or load_vocabulary()
     tree = tree or get_tree()
@@ -633,11 +636,12 @@ def match_profile(engine: Engine, profile: dict, *, vocab: Vocabulary | None = N
         codes: list[str] | None = tree.ancestors(place.code)
     elif place is not None and place.candidates:
         # ambiguous: services of every candidate place (each with its ancestors); "location" is asked first
-        codes = list(dict.fromkeys(c for cand in place.candidates for c in tree.ancestors(cand.code)))
+        codes = list(dict.fromkeys(c for cand in place.candidates if cand.code for c in tree.ancestors(cand.code)))
     elif place is not None:
         codes = []  # not a place we cover: nothing to offer but the question
     else:
         codes = None  # no location given: every jurisdiction, and ask where
+    candidates: list[tuple[dict[str, Any], str]]
     with engine.connect() as conn:
         if codes == []:
             version, candidates = current_version(conn), []

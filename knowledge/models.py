@@ -1,4 +1,5 @@
-"""Catalogue tables (on ``bot.db.Base``; created by migration ``0002_catalogue``).
+"""Catalogue tables (created by migration ``0002_catalogue``), on their own declarative base so that ``knowledge/``
+needs nothing from ``bot/``; ``bot.models.METADATA`` lists this metadata beside the app's for Alembic and the tests.
 
 HSDS 3.0 nouns — organization, service, service_area, location, phone, service_language, required_document,
 schedule — plus the extensions: service_life_event, eligibility_rule, navigator (+ areas, services), the jurisdiction
@@ -8,6 +9,8 @@ reload). ``service.doc`` keeps the whole validated record as JSON for the match 
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -21,8 +24,9 @@ from sqlalchemy import (
     String,
     Text,
 )
+from sqlalchemy.orm import declarative_base
 
-from bot.db import Base
+CatalogueBase: Any = declarative_base()  # SQLAlchemy 1.4 has no types: the base (and so every table class) is Any
 
 CODE = 100  # jurisdiction code length
 SID = 200  # service / navigator / organization id length
@@ -30,7 +34,7 @@ SID = 200  # service / navigator / organization id length
 ALL_EVENTS = "*"  # life_event value in service_match_index meaning "any life event"
 
 
-class CatalogueVersion(Base):
+class CatalogueVersion(CatalogueBase):
     __tablename__ = "catalogue_version"
 
     id = Column(Integer, primary_key=True)
@@ -42,7 +46,7 @@ class CatalogueVersion(Base):
     sources = Column(JSON, nullable=False)
 
 
-class CatalogueSource(Base):
+class CatalogueSource(CatalogueBase):
     __tablename__ = "catalogue_source"
 
     id = Column(String(SID), primary_key=True)
@@ -54,7 +58,7 @@ class CatalogueSource(Base):
     file = Column(Text)
 
 
-class Jurisdiction(Base):
+class Jurisdiction(CatalogueBase):
     __tablename__ = "jurisdiction"
     __table_args__ = (Index("ix_jurisdiction_parent", "parent_code"),)
 
@@ -65,7 +69,7 @@ class Jurisdiction(Base):
     names = Column(JSON, nullable=False)
 
 
-class Organization(Base):
+class Organization(CatalogueBase):
     __tablename__ = "organization"
 
     id = Column(String(SID), primary_key=True)
@@ -76,7 +80,7 @@ class Organization(Base):
     email = Column(Text)
 
 
-class Service(Base):
+class Service(CatalogueBase):
     __tablename__ = "service"
     __table_args__ = (Index("ix_service_source", "source_id"),)
 
@@ -92,7 +96,7 @@ class Service(Base):
     doc = Column(JSON, nullable=False)
 
 
-class ServiceArea(Base):
+class ServiceArea(CatalogueBase):
     __tablename__ = "service_area"
     __table_args__ = (
         Index("ix_service_area_jurisdiction", "jurisdiction_code"),
@@ -104,7 +108,7 @@ class ServiceArea(Base):
     jurisdiction_code = Column(String(CODE), nullable=False)
 
 
-class ServiceLifeEvent(Base):
+class ServiceLifeEvent(CatalogueBase):
     __tablename__ = "service_life_event"
     __table_args__ = (Index("ix_service_life_event_event", "life_event"),)
 
@@ -112,7 +116,7 @@ class ServiceLifeEvent(Base):
     life_event = Column(String(64), primary_key=True)
 
 
-class ServiceMatchIndex(Base):
+class ServiceMatchIndex(CatalogueBase):
     """One row per (area, life event or ``*``, service): the access path of every match."""
 
     __tablename__ = "service_match_index"
@@ -122,7 +126,7 @@ class ServiceMatchIndex(Base):
     service_id = Column(String(SID), ForeignKey("service.id"), primary_key=True)
 
 
-class EligibilityRule(Base):
+class EligibilityRule(CatalogueBase):
     __tablename__ = "eligibility_rule"
     __table_args__ = (
         Index("ix_eligibility_rule_service", "service_id"),
@@ -139,7 +143,7 @@ class EligibilityRule(Base):
     any_of = Column(JSON)
 
 
-class RequiredDocument(Base):
+class RequiredDocument(CatalogueBase):
     __tablename__ = "required_document"
     __table_args__ = (Index("ix_required_document_service", "service_id"),)
 
@@ -151,7 +155,7 @@ class RequiredDocument(Base):
     url = Column(Text)
 
 
-class Phone(Base):
+class Phone(CatalogueBase):
     __tablename__ = "phone"
     __table_args__ = (Index("ix_phone_service", "service_id"),)
 
@@ -163,14 +167,14 @@ class Phone(Base):
     languages = Column(JSON, nullable=False)
 
 
-class ServiceLanguage(Base):
+class ServiceLanguage(CatalogueBase):
     __tablename__ = "service_language"
 
     service_id = Column(String(SID), ForeignKey("service.id"), primary_key=True)
     language = Column(String(16), primary_key=True)
 
 
-class Location(Base):
+class Location(CatalogueBase):
     __tablename__ = "location"
     __table_args__ = (Index("ix_location_service", "service_id"), Index("ix_location_jurisdiction", "jurisdiction_code"))
 
@@ -187,7 +191,7 @@ class Location(Base):
     longitude = Column(Float)
 
 
-class Schedule(Base):
+class Schedule(CatalogueBase):
     __tablename__ = "schedule"
     __table_args__ = (Index("ix_schedule_service", "service_id"),)
 
@@ -199,7 +203,7 @@ class Schedule(Base):
     closes_at = Column(String(16))
 
 
-class Navigator(Base):
+class Navigator(CatalogueBase):
     """A human intermediary (navigator, caseworker organisation) the handoff feature can offer."""
 
     __tablename__ = "navigator"
@@ -214,7 +218,7 @@ class Navigator(Base):
     doc = Column(JSON, nullable=False)
 
 
-class NavigatorArea(Base):
+class NavigatorArea(CatalogueBase):
     __tablename__ = "navigator_area"
     __table_args__ = (Index("ix_navigator_area_jurisdiction", "jurisdiction_code"),)
 
@@ -222,7 +226,7 @@ class NavigatorArea(Base):
     jurisdiction_code = Column(String(CODE), primary_key=True)
 
 
-class NavigatorService(Base):
+class NavigatorService(CatalogueBase):
     __tablename__ = "navigator_service"
     __table_args__ = (Index("ix_navigator_service_service", "service_id"),)
 

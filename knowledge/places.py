@@ -16,6 +16,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -82,7 +83,7 @@ class PlaceResult:
     def ambiguous(self) -> bool:
         return self.code is None and len(self.candidates) + len(self.outside_coverage) > 1
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "text": self.text,
             "code": self.code,
@@ -95,7 +96,7 @@ class PlaceResult:
 
 
 class JurisdictionTree:
-    def __init__(self, documents: list[dict]):
+    def __init__(self, documents: list[dict[str, Any]]):
         self.nodes: dict[str, Node] = {}
         self._names: dict[str, set[str]] = {}  # folded name → codes
         self._abbr: dict[str, set[str]] = {}
@@ -135,7 +136,7 @@ class JurisdictionTree:
             else:
                 table[prefix.upper()] = node.code
 
-    def _add_outside(self, raw: dict) -> None:
+    def _add_outside(self, raw: dict[str, Any]) -> None:
         country = raw.get("country")
         code = "~" + fold(raw["name"]).replace(" ", "-")
         parent = "~" + fold(country).replace(" ", "-") if country else None
@@ -213,7 +214,8 @@ class JurisdictionTree:
         """(matched postal code, node code) for the first recognised postal code in ``text``."""
         for m in _UK_POSTCODE.finditer(text):
             outward = m.group(1).upper()
-            area = re.match(r"[A-Z]+", outward).group(0)
+            letters = re.match(r"[A-Z]+", outward)  # the pattern makes every outward code start with letters
+            area = letters.group(0) if letters else outward
             table = self._postal["GB"]
             code = table.get(outward) or table.get(area)
             if code:
@@ -316,8 +318,8 @@ class JurisdictionTree:
         return result
 
 
-def _read_documents(paths: tuple[Path, ...]) -> list[dict]:
-    docs = []
+def _read_documents(paths: tuple[Path, ...]) -> list[dict[str, Any]]:
+    docs: list[dict[str, Any]] = []
     for path in paths:
         if Path(path).exists():
             with open(path, encoding="utf-8") as fh:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import calendar
 import operator
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -30,7 +31,7 @@ from typing import Any
 from knowledge.vocab import Age, to_date
 
 OPERATORS = ("in", "not_in", "eq", "ne", "lt", "le", "gt", "ge", "between", "date")
-_CMP = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq}
+_CMP: dict[str, Callable[[Any, Any], bool]] = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq}
 _EXPR = re.compile(r"^\s*(<=|>=|<|>|=)?\s*(.+?)\s*$")
 _DURATION = re.compile(r"^(\d+)\s*(years?|months?|weeks?|days?)$", re.I)
 
@@ -75,7 +76,7 @@ def add_period(start: date, amount: int, unit: str) -> date:
 def eval_date_expr(expr: DateExpr, answer: Any, as_of: date) -> bool | None:
     if isinstance(answer, Age):
         # An age in completed years: the elapsed time is somewhere in [n, n+1) years; only year rules can be decided.
-        if expr.when is not None or expr.unit != "years":
+        if expr.when is not None or expr.unit != "years" or expr.amount is None:
             return None
         n, limit = answer.years, expr.amount
         return {"<": n < limit, "<=": n < limit, ">": n >= limit, ">=": n >= limit, "=": n == limit}[expr.op]
@@ -83,6 +84,8 @@ def eval_date_expr(expr: DateExpr, answer: Any, as_of: date) -> bool | None:
         return None
     if expr.when is not None:
         return _CMP[expr.op](answer, expr.when)
+    if expr.amount is None or expr.unit is None:  # neither form: parse_date_expr never makes one
+        return None
     # Elapsed time since ``answer`` compared with the period: "elapsed < P" ⇔ as_of < answer + P.
     boundary = add_period(answer, expr.amount, expr.unit)
     return _CMP[expr.op](as_of, boundary)
@@ -97,7 +100,7 @@ def _num(x: Any) -> float | None:
         return None
 
 
-def evaluate_simple(rule: dict, answer: Any, as_of: date) -> bool | None:
+def evaluate_simple(rule: dict[str, Any], answer: Any, as_of: date) -> bool | None:
     """One rule against one (already normalised) answer; None when the answer is missing or not comparable."""
     if answer is None:
         return None
@@ -119,9 +122,10 @@ def evaluate_simple(rule: dict, answer: Any, as_of: date) -> bool | None:
         return {"lt": a < b, "le": a <= b, "gt": a > b, "ge": a >= b}[op]
     if op == "between":
         a = _num(answer)
-        if a is None or len(values) != 2:
+        low, high = (_num(values[0]), _num(values[1])) if len(values) == 2 else (None, None)
+        if a is None or low is None or high is None:
             return None
-        return _num(values[0]) <= a <= _num(values[1])
+        return low <= a <= high
     if op == "date":
         results = [eval_date_expr(parse_date_expr(v), answer, as_of) for v in values]
         if any(r is False for r in results):
@@ -132,7 +136,7 @@ def evaluate_simple(rule: dict, answer: Any, as_of: date) -> bool | None:
     raise ValueError(f"unknown operator {op!r}")
 
 
-def evaluate_rule(rule: dict, answers: dict[str, Any], as_of: date) -> bool | None:
+def evaluate_rule(rule: dict[str, Any], answers: dict[str, Any], as_of: date) -> bool | None:
     """True (met), False (failed) or None (unknown) for one rule, including ``any_of`` groups."""
     if "any_of" in rule and rule["any_of"] is not None:
         outcomes = [combine(evaluate_rule(r, answers, as_of) for r in path) for path in rule["any_of"]]
@@ -144,17 +148,17 @@ def evaluate_rule(rule: dict, answers: dict[str, Any], as_of: date) -> bool | No
     return evaluate_simple(rule, answers.get(rule["criterion"]), as_of)
 
 
-def combine(outcomes) -> bool | None:
+def combine(outcomes: Iterable[bool | None]) -> bool | None:
     """AND of rule outcomes: False if any failed, else None if any unknown, else True."""
-    outcomes = list(outcomes)
-    if any(o is False for o in outcomes):
+    listed = list(outcomes)
+    if any(o is False for o in listed):
         return False
-    if any(o is None for o in outcomes):
+    if any(o is None for o in listed):
         return None
     return True
 
 
-def criteria_of(rule: dict) -> list[str]:
+def criteria_of(rule: dict[str, Any]) -> list[str]:
     """Every criterion key a rule reads (any_of groups included), in order, without repeats."""
     if rule.get("any_of"):
         keys: list[str] = []
@@ -167,7 +171,7 @@ def criteria_of(rule: dict) -> list[str]:
     return [rule["criterion"]]
 
 
-def unknown_criteria(rule: dict, answers: dict[str, Any], as_of: date) -> list[str]:
+def unknown_criteria(rule: dict[str, Any], answers: dict[str, Any], as_of: date) -> list[str]:
     """The unanswered criteria that keep an unknown rule undecided."""
     if rule.get("any_of"):
         keys: list[str] = []

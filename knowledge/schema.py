@@ -19,13 +19,25 @@ through the federal finder). ``reach``: how many applications and calls a year t
 
 from __future__ import annotations
 
+from collections.abc import Callable, Generator
 from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Extra, Field, conlist, constr, root_validator, validator
 
-ID = constr(regex=r"^[a-z0-9][a-z0-9_.:/-]*$", min_length=2, max_length=200)
-LANG_CODE = constr(regex=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
+if TYPE_CHECKING:  # the type checker sees the plain types; pydantic (below) checks the constraints at run time
+    ID = str
+    LANG_CODE = str
+    NonEmpty = str
+    PhoneNumber = str
+    Areas = list[str]
+    RulePath = list["Rule"]
+else:
+    ID = constr(regex=r"^[a-z0-9][a-z0-9_.:/-]*$", min_length=2, max_length=200)
+    LANG_CODE = constr(regex=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
+    NonEmpty = constr(min_length=1)
+    PhoneNumber = constr(min_length=3)
+    Areas = conlist(str, min_items=1)
 
 
 class Strict(BaseModel):
@@ -37,12 +49,12 @@ class Strict(BaseModel):
 class Text(Strict):
     """A text in English (required) and optionally French and Spanish."""
 
-    en: constr(min_length=1)
+    en: NonEmpty
     fr: str | None = None
     es: str | None = None
 
     @classmethod
-    def __get_validators__(cls):
+    def __get_validators__(cls) -> Generator[Callable[..., Any], None, None]:
         yield cls._coerce
         yield from super().__get_validators__()
 
@@ -56,10 +68,10 @@ class Rule(Strict):
     op: Literal["in", "not_in", "eq", "ne", "lt", "le", "gt", "ge", "between", "date"] = "in"
     values: list[Any] = Field(default_factory=list)
     label: Text | None = None
-    any_of: list[conlist(Rule, min_items=1)] | None = None
+    any_of: list[RulePath] | None = None
 
     @root_validator(skip_on_failure=True)
-    def _shape(cls, v):
+    def _shape(cls, v: dict[str, Any]) -> dict[str, Any]:
         if v.get("any_of") is not None:
             if v.get("criterion") is not None or v.get("values"):
                 raise ValueError("a rule has either `any_of` paths or `criterion`/`values`, not both")
@@ -71,6 +83,8 @@ class Rule(Strict):
         return v
 
 
+if not TYPE_CHECKING:
+    RulePath = conlist(Rule, min_items=1)  # an ``any_of`` path has at least one rule
 Rule.update_forward_refs()
 
 
@@ -82,7 +96,7 @@ class HowToApply(Strict):
 
 
 class Phone(Strict):
-    number: constr(min_length=3)
+    number: PhoneNumber
     description: Text | None = None
     languages: list[LANG_CODE] = Field(default_factory=list)
 
@@ -112,7 +126,7 @@ class RequiredDocument(Strict):
 
 
 class SourceRef(Strict):
-    id: constr(min_length=1)
+    id: NonEmpty
     url: str | None = None
     last_reviewed: date
 
@@ -123,7 +137,7 @@ class Service(Strict):
     name: Text
     description: Text | None = None
     url: Text | None = None
-    service_areas: conlist(str, min_items=1)
+    service_areas: Areas
     life_events: list[str] = Field(default_factory=list)
     eligibility: list[Rule] = Field(default_factory=list)
     eligibility_description: Text | None = None
@@ -144,7 +158,7 @@ class Service(Strict):
     source: SourceRef
 
     @validator("url")
-    def _url(cls, v):
+    def _url(cls, v: Text | None) -> Text | None:
         for lang, u in (v.dict(exclude_none=True).items() if v else ()):
             if not str(u).startswith(("https://", "http://")):
                 raise ValueError(f"url ({lang}) must start with https:// or http://, got {u!r}")
@@ -162,23 +176,23 @@ class Organization(Strict):
 
 class Navigator(Strict):
     id: ID
-    name: constr(min_length=1)
+    name: NonEmpty
     description: Text | None = None
     organization: str | None = None
     email: str | None = None
     phone: str | None = None
     url: str | None = None
     languages: list[LANG_CODE] = Field(default_factory=list)
-    service_areas: conlist(str, min_items=1)
+    service_areas: Areas
     services: list[str] = Field(default_factory=list)
     source: SourceRef
 
 
 class SourceInfo(Strict):
     id: ID
-    name: constr(min_length=1)
+    name: NonEmpty
     url: str | None = None
-    licence: constr(min_length=1)
+    licence: NonEmpty
     attribution: str | None = None
     retrieved: str | None = None
     notes: str | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Mapping
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _TAG = re.compile(r"<[^>]+>")
@@ -31,7 +32,7 @@ def strip_html(text: str | None) -> str | None:
     return _SPACES.sub(" ", text).strip() or None
 
 
-def pick(texts: dict | str | None, language: str = "en") -> str | None:
+def pick(texts: Mapping[str, str | None] | str | None, language: str = "en") -> str | None:
     """The text in ``language``, else English, else any; plain strings are returned as they are."""
     if texts is None or isinstance(texts, str):
         return texts

@@ -36,9 +36,9 @@ class Criterion:
     key: str
     type: str
     question: dict[str, str]
-    options: list[dict] = field(default_factory=list)
+    options: list[dict[str, Any]] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
-    depends_on: dict | None = None
+    depends_on: dict[str, Any] | None = None
     life_events: list[str] = field(default_factory=list)
     source: str | None = None
     age_answer_key: str | None = None
@@ -56,7 +56,7 @@ class Criterion:
                 self._lookup.setdefault(fold(name), value)
 
     @property
-    def values(self) -> list:
+    def values(self) -> list[Any]:
         if self.type == "boolean":
             return [True, False]
         return [o["value"] for o in self.options]
@@ -131,7 +131,7 @@ class LifeEvent:
 
 
 class Vocabulary:
-    def __init__(self, criteria: list[dict], life_events: list[dict]):
+    def __init__(self, criteria: list[dict[str, Any]], life_events: list[dict[str, Any]]):
         self.criteria: dict[str, Criterion] = {}
         self.key_aliases: dict[str, str] = {}
         self.age_keys: dict[str, str] = {}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import yaml
 
-Path_ = tuple  # a location inside a document: ("services", 3, "eligibility", 0, "values")
+Path_: TypeAlias = tuple[str | int, ...]  # a location inside a document: ("services", 3, "eligibility", 0, "values")
 
 
 @dataclass

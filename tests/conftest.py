@@ -10,12 +10,27 @@ import os
 import uuid
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 import yaml
 from sqlalchemy import create_engine, text
 
 POSTGRES_ADMIN_URL = os.environ.get("SIGNPOST_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+SLOW_FOLDERS = ("integration", "web")  # tests/<folder>: real Rasa servers, a browser
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark ``integration`` every test that needs a trained model, a running Rasa or a browser, so that
+    ``make unit`` (``-m "not integration"``) runs exactly the tests that need none of them."""
+    tests_dir = Path(__file__).resolve().parent
+    for item in items:
+        path = Path(str(item.fspath)).resolve()
+        folder = path.relative_to(tests_dir).parts[0] if path.is_relative_to(tests_dir) else ""
+        if folder in SLOW_FOLDERS or "trained_model" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.integration)
 
 
 def service_missing(what: str) -> None:

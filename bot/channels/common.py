@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Awaitable, Mapping
 from typing import Any
 
 from bot.channels.identity import channel_key
 from bot.channels.store import ChannelStore
+from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
 
 
 def database_url(credentials: Mapping[str, Any]) -> str:
-    """The one database: ``database_url`` in the credentials, else ``$DATABASE_URL``, else the embedded default."""
-    from bot.settings import DEFAULT_DATABASE_URL
-
-    return str(credentials.get("database_url") or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+    """The one database: ``database_url`` in the credentials, else the settings' (``$DATABASE_URL`` or the default)."""
+    return str(credentials.get("database_url") or load_settings().database_url)
 
 
 def secret_key(credentials: Mapping[str, Any]) -> str:

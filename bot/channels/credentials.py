@@ -1,6 +1,6 @@
 """The credentials.yml entries for the SMS and Telegram channels, from environment variables.
 
-``signpost run`` merges ``channel_credentials(os.environ)`` into the checked-in ``credentials.yml`` and writes the
+``signpost run`` merges ``channel_credentials(settings.channel_env)`` into the checked-in ``credentials.yml`` and writes the
 result to ``var/credentials.yml`` (mode 600: it holds tokens). A channel appears only when its variables are set:
 
 - SMS: ``TWILIO_ACCOUNT_SID``, ``TWILIO_AUTH_TOKEN``, ``TWILIO_NUMBER``; optional ``TWILIO_API_BASE`` (another REST
@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from bot.channels.identity import channel_key
 
 TWILIO = "bot.channels.twilio.SignpostTwilioInput"
 TELEGRAM = "bot.channels.telegram.SignpostTelegramInput"
@@ -42,13 +44,12 @@ def _configured(env: Mapping[str, str], names: tuple[str, ...], channel: str) ->
     return True
 
 
-def channel_credentials(env: Mapping[str, str], var_dir: Path | None = None) -> dict[str, dict[str, Any]]:
-    """Extra credentials.yml entries, keyed by channel class path, for the channels configured in ``env``.
+def channel_credentials(env: Mapping[str, str], var_dir: Path) -> dict[str, dict[str, Any]]:
+    """Extra credentials.yml entries, keyed by channel class path, for the channels configured in ``env``
+    (``Settings.channel_env``); a generated channel key is kept in ``var_dir``.
 
     Raises :class:`ChannelConfigError` when a channel is only partly configured.
     """
-    from bot.channels.identity import channel_key
-
     entries: dict[str, dict[str, Any]] = {}
     if _configured(env, TWILIO_REQUIRED, "SMS (Twilio)"):
         twilio: dict[str, Any] = {
@@ -75,10 +76,6 @@ def channel_credentials(env: Mapping[str, str], var_dir: Path | None = None) -> 
             telegram["secret_token"] = env["TELEGRAM_SECRET_TOKEN"]
         entries[TELEGRAM] = telegram
     if entries:
-        if var_dir is None:
-            from bot.settings import load_settings
-
-            var_dir = load_settings(dict(env)).var_dir
         key = channel_key(env, var_dir)
         for entry in entries.values():
             entry["channel_key"] = key

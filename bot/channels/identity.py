@@ -8,7 +8,7 @@
   ``X-Telegram-Bot-Api-Secret-Token`` header of every update, so forged updates are refused.
 
 The channel key is ``$SIGNPOST_CHANNEL_KEY`` or, when unset, a random key generated once in ``var/channel_key``
-(mode 600). Changing it orphans stored opt-outs: keep it stable.
+(mode 600, see :mod:`bot.secret_files`). Changing it orphans stored opt-outs: keep it stable.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import re
 import secrets
 from collections.abc import Mapping
@@ -24,7 +23,10 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
-KEY_ENV = "SIGNPOST_CHANNEL_KEY"
+from bot.secret_files import secret_once
+from bot.settings import CHANNEL_KEY_VARIABLE, load_settings
+
+KEY_ENV = CHANNEL_KEY_VARIABLE
 KEY_FILE = "channel_key"
 SMS_PREFIX = "sms-"
 
@@ -32,21 +34,15 @@ _ADDRESS = re.compile(r"^(?:(?P<scheme>[a-z]+):)?(?P<number>\+?[0-9][0-9 ().-]{1
 
 
 def channel_key(env: Mapping[str, str] | None = None, var_dir: Path | None = None) -> str:
-    """The stable secret behind the keyed hashes: from the environment, else generated once under ``var/``."""
-    env = os.environ if env is None else env
+    """The stable secret behind the keyed hashes: ``SIGNPOST_CHANNEL_KEY`` in ``env``, else generated once under
+    ``var_dir``. Either left out is taken from :func:`bot.settings.load_settings`."""
+    if env is None or var_dir is None:
+        settings = load_settings()
+        env = settings.channel_env if env is None else env
+        var_dir = settings.var_dir if var_dir is None else var_dir
     if env.get(KEY_ENV):
         return env[KEY_ENV]
-    if var_dir is None:
-        from bot.settings import PROJECT_ROOT
-
-        var_dir = PROJECT_ROOT / "var"
-    path = Path(var_dir) / KEY_FILE
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(32))
-    return path.read_text().strip()
+    return secret_once(Path(var_dir) / KEY_FILE, lambda: secrets.token_urlsafe(32))
 
 
 def normalise_address(address: str | None) -> str | None:

@@ -7,15 +7,10 @@ reply pushed through Rasa's API must reach the citizen after a restart.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import Column, DateTime, Integer, String, Text, UniqueConstraint
 
 from bot.db import Base
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from knowledge.clock import utcnow
 
 
 class SmsContact(Base):

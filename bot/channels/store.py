@@ -15,8 +15,12 @@ from typing import Any, TypeVar
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels.models import ButtonOffer, ButtonPayload, ProcessedMessage, SmsContact, utcnow
+from bot.channels.models import ButtonOffer, ButtonPayload, ProcessedMessage, SmsContact
+from bot.db import make_engine, session_factory
+from bot.settings import load_settings
+from knowledge.clock import utcnow
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -27,21 +31,17 @@ class ChannelStore:
     def __init__(self, database_url: str | None = None, engine: Engine | None = None) -> None:
         self._url = database_url
         self._engine = engine
-        self._sessions = None
+        self._sessions: sessionmaker | None = None
         self._claims = 0
 
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            from bot.db import make_engine
-
-            self._engine = make_engine(self._url)
+            self._engine = make_engine(self._url or load_settings().database_url)
         return self._engine
 
-    def _session(self):
+    def _session(self) -> Session:
         if self._sessions is None:
-            from bot.db import session_factory
-
             self._sessions = session_factory(self.engine)
         return self._sessions()
 

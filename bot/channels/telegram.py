@@ -133,6 +133,7 @@ class SignpostTelegramInput(TelegramInput):
     def from_credentials(cls, credentials: Mapping[str, Any] | None) -> SignpostTelegramInput:
         if not credentials:
             cls.raise_missing_credentials_exception()
+        assert credentials  # Rasa's raise_missing_credentials_exception raised (it is untyped: the checker cannot tell)
         if not credentials.get("access_token"):
             from rasa.shared.exceptions import RasaException
 
@@ -289,7 +290,7 @@ class SignpostTelegramInput(TelegramInput):
         if command == "/agent" or sms.keyword(text) == "agent":
             return WANTS_PERSON
         checked = check_text(text, MAX_MESSAGE_CHARS)
-        if not checked.ok:
+        if checked.problem is not None:
             await output.send_text_message(chat_id, TELEGRAM[checked.problem])
             return None
         return checked.text
@@ -309,6 +310,11 @@ def _chat_id(value: Any) -> str | None:
     return None
 
 
+def _object(value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one (Telegram's fields are optional)."""
+    return value if isinstance(value, dict) else {}
+
+
 def parse_update(update: Mapping[str, Any]) -> dict[str, Any] | None:
     """The parts of a Bot API ``Update`` the bot uses, read defensively from the raw JSON.
 
@@ -319,16 +325,15 @@ def parse_update(update: Mapping[str, Any]) -> dict[str, Any] | None:
     if callback is not None:
         if not isinstance(callback, dict):
             return {"error": "malformed callback_query"}
-        message = callback.get("message") if isinstance(callback.get("message"), dict) else {}
-        chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
-        sender = callback.get("from") if isinstance(callback.get("from"), dict) else {}
-        chat_id = _chat_id(chat.get("id")) or _chat_id(sender.get("id"))
+        pressed_in = _object(_object(callback.get("message")).get("chat"))
+        presser = _object(callback.get("from"))
+        chat_id = _chat_id(pressed_in.get("id")) or _chat_id(presser.get("id"))
         if chat_id is None:
             return {"error": "unknown sender"}
         data = callback.get("data")
         return {"kind": "button", "chat_id": chat_id, "data": data if isinstance(data, str) else None,
                 "callback_id": callback.get("id") if isinstance(callback.get("id"), str) else None,
-                "from_bot": bool(sender.get("is_bot"))}
+                "from_bot": bool(presser.get("is_bot"))}
     message = update.get("message", update.get("edited_message"))
     if message is None:
         return None
@@ -338,7 +343,7 @@ def parse_update(update: Mapping[str, Any]) -> dict[str, Any] | None:
     chat_id = _chat_id(chat.get("id")) if isinstance(chat, dict) else None
     if chat_id is None:
         return {"error": "unknown sender"}
-    sender = message.get("from") if isinstance(message.get("from"), dict) else {}
+    sender = _object(message.get("from"))
     content = next((k for k in _CONTENT_KINDS if k in message), "text")
     return {"kind": "message", "chat_id": chat_id, "text": message.get("text"), "content": content,
             "from_bot": bool(sender.get("is_bot"))}

@@ -189,6 +189,7 @@ class SignpostTwilioInput(TwilioInput):
     def from_credentials(cls, credentials: Mapping[str, Any] | None) -> SignpostTwilioInput:
         if not credentials:
             cls.raise_missing_credentials_exception()
+        assert credentials  # Rasa's raise_missing_credentials_exception raised (it is untyped: the checker cannot tell)
         missing = [k for k in ("account_sid", "auth_token", "twilio_number") if not credentials.get(k)]
         if missing:
             from rasa.shared.exceptions import RasaException
@@ -329,7 +330,7 @@ class SignpostTwilioInput(TwilioInput):
             await output.send_sms(key, SMS["not_text"])
             return None
         checked = check_text(body, MAX_INBOUND_CHARS)
-        if not checked.ok:
+        if checked.problem is not None:
             await output.send_sms(key, SMS[checked.problem])
             return None
         choice = await self.store.call(self.store.take_choice, CHANNEL, key, sms.numeric_choice(checked.text))

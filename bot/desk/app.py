@@ -116,7 +116,7 @@ def _responses(settings: Settings) -> dict[str, Any]:
 def _setup_desk(app: web.Application, settings: Settings) -> None:
     """The caseworker desk: login, handoff pages, the live feed from Rasa's event broker, Rasa's HTTP API.
     Everything read from files is read here, once, at start."""
-    app[TEAMS] = load_teams()
+    app[TEAMS] = load_teams(settings.teams_file)
     app[HUB] = Hub()
     app[PHRASES] = _responses(settings)
     app[CANNED_REPLIES] = (yaml.safe_load(CANNED.read_text()) or {}).get("replies") or []

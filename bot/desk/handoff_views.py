@@ -26,6 +26,7 @@ from bot.handoff.models import Handoff
 from bot.handoff.store import HandoffError
 from bot.survey.channels import report_code
 from bot.survey.failure_demand import AVOIDABLE_CONTACT_CODES
+from knowledge.clock import as_utc
 from knowledge.match import match_profile
 from knowledge.vocab import load_vocabulary
 
@@ -42,7 +43,7 @@ AVOIDABLE_LABELS = {"unavoidable": "No — a person was needed", "chasing_progre
 
 
 def _minutes_since(moment: datetime | None, now: datetime) -> int | None:
-    return None if moment is None else max(0, int((now - store.as_utc(moment)).total_seconds() // 60))
+    return None if moment is None else max(0, int((now - as_utc(moment)).total_seconds() // 60))
 
 
 def _labels(events: list[str] | None) -> list[str]:
@@ -272,9 +273,9 @@ async def close(request: web.Request) -> web.Response:
 async def callbacks_page(request: web.Request) -> web.Response:
     rows = await asyncio.to_thread(store.callbacks, request.app[ENGINE])
     now = datetime.now(UTC)
-    items = [{"row": r, "overdue": store.as_utc(r.due_at) < now, "team": team_name(request.app, r.team),
+    items = [{"row": r, "overdue": as_utc(r.due_at) < now, "team": team_name(request.app, r.team),
               "life_events": _labels(r.life_events),
-              "due": store.as_utc(r.due_at).strftime("%a %d %b %H:%M UTC")} for r in rows]
+              "due": as_utc(r.due_at).strftime("%a %d %b %H:%M UTC")} for r in rows]
     return _page(request, "desk_callbacks.html", items=items)
 
 
@@ -293,7 +294,7 @@ async def callback_page(request: web.Request) -> web.Response:
                             callback_id=row.id)
     return _page(request, "desk_callback.html", row=row, contact=contact or "(cannot be decrypted)",
                  team=team_name(request.app, row.team), life_events=_labels(row.life_events),
-                 due=store.as_utc(row.due_at).strftime("%a %d %b %H:%M UTC"))
+                 due=as_utc(row.due_at).strftime("%a %d %b %H:%M UTC"))
 
 
 @routes.post("/desk/callbacks/{callback_id}/done")

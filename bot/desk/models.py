@@ -7,16 +7,11 @@ cursor lets a restarted desk carry on from the last event it handled.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String
 
 from bot.db import Base
 from bot.handoff.models import DeskUser
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from knowledge.clock import utcnow
 
 
 class DeskSession(Base):

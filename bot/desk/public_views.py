@@ -35,8 +35,8 @@ from bot.survey.quarters import (
 )
 from bot.survey.report import LOW_BASE_MAX, NO_SERVICE, build_report, methodology
 from bot.survey.report_render import render_report, render_touchpoints_summary
-from bot.survey.store import as_utc
 from bot.survey.suppression import ALL, COMPLEMENTARY, PRIMARY, THRESHOLD
+from knowledge.clock import as_utc
 from knowledge.models import Jurisdiction, Service
 
 logger = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.db import session_factory
 from bot.desk.models import DeskSession
 from bot.handoff.models import ROLES, DeskUser
+from knowledge.clock import as_utc, utcnow
 
 SESSION_HOURS = 12
 MIN_PASSWORD = 10
@@ -59,14 +60,6 @@ def _user(row: DeskUser) -> User:
     return User(row.id, row.username, row.display_name, row.role, row.team)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _as_utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-
-
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -82,7 +75,7 @@ def create_user(engine: Engine, username: str, password: str, role: str = "casew
         raise UserError(f"Passwords need at least {MIN_PASSWORD} characters.")
     row = DeskUser(username=username, display_name=(display_name or username).strip()[:120],
                    password_hash=_HASHER.hash(password), role=role, team=team, active=True, available=True,
-                   created_at=_now())
+                   created_at=utcnow())
     try:
         with session_factory(engine)() as s, s.begin():
             s.add(row)
@@ -125,9 +118,9 @@ def start_session(engine: Engine, user: User) -> tuple[str, Session]:
     """A new session: the cookie value (returned once, never stored) and the session."""
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     with session_factory(engine)() as s, s.begin():
-        s.execute(delete(DeskSession).where(DeskSession.expires_at < _now()))
-        s.add(DeskSession(token_hash=_digest(token), user_id=user.id, csrf_token=csrf, created_at=_now(),
-                          expires_at=_now() + timedelta(hours=SESSION_HOURS)))
+        s.execute(delete(DeskSession).where(DeskSession.expires_at < utcnow()))
+        s.add(DeskSession(token_hash=_digest(token), user_id=user.id, csrf_token=csrf, created_at=utcnow(),
+                          expires_at=utcnow() + timedelta(hours=SESSION_HOURS)))
     return token, Session(user, csrf, _digest(token))
 
 
@@ -140,7 +133,7 @@ def load_session(engine: Engine, token: str | None) -> Session | None:
     if found is None:
         return None
     session, user = found
-    if _as_utc(session.expires_at) < _now() or not user.active:
+    if as_utc(session.expires_at) < utcnow() or not user.active:
         return None
     return Session(_user(user), session.csrf_token, session.token_hash)
 
@@ -151,7 +144,7 @@ def end_session(engine: Engine, token_hash: str) -> None:
 
 
 def touch_presence(engine: Engine, user_id: int, available: bool | None = None) -> None:
-    values: dict[str, object] = {"last_seen_at": _now()}
+    values: dict[str, object] = {"last_seen_at": utcnow()}
     if available is not None:
         values["available"] = available
     with session_factory(engine)() as s, s.begin():

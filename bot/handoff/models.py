@@ -7,18 +7,13 @@ desk never has to reach into Rasa's tracker store. Only the callback contact is 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text, text
 
 from bot.db import Base
+from knowledge.clock import utcnow
 
 OPEN_STATUSES = ("waiting", "claimed")
 _OPEN = text("status IN ('waiting', 'claimed')")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class Handoff(Base):

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from bot.handoff import store
 from bot.handoff.models import CallbackRequest
 from bot.handoff.teams import Team, load_teams, ranked, route
+from knowledge.clock import utcnow
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def format_opening(moment: datetime | None, now: datetime, team: Team) -> str:
 
 class HandoffService:
     def __init__(self, engine: Engine, seal: Callable[[str], str], teams: list[Team] | None = None,
-                 clock: Callable[[], datetime] = store.now_utc) -> None:
+                 clock: Callable[[], datetime] = utcnow) -> None:
         self.engine = engine
         self.seal = seal
         self.teams = teams or load_teams()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -20,6 +20,8 @@ from bot.db import session_factory
 from bot.handoff.models import OPEN_STATUSES, CallbackRequest, DeskUser, Handoff, HandoffNote
 from bot.handoff.teams import Team, estimate_wait
 from bot.survey.failure_demand import AVOIDABLE_CONTACT_CODES, UNAVOIDABLE
+from knowledge.clock import as_utc
+from knowledge.clock import utcnow as now_utc
 
 PRESENCE_SECONDS = 90  # a desk page polls every 20 s; a caseworker is online while it does
 DISPOSITIONS = ("resolved", "referred", "callback_booked", "not_resolved")
@@ -27,16 +29,6 @@ CALLBACK_METHODS = ("phone", "sms", "email")
 CALLBACK_PREFERENCES = ("next_opening", "morning", "afternoon", "evening")
 CALLBACK_WINDOWS = {"morning": (9, 12), "afternoon": (12, 17), "evening": (17, 20)}
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 class HandoffError(ValueError):

@@ -6,7 +6,6 @@ now, and if not, when?"; ``estimate_wait`` turns a queue position into minutes.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -109,7 +108,8 @@ def _parse_team(raw: object, where: str) -> Team:
 
 
 def load_teams(path: Path | str | None = None) -> list[Team]:
-    path = Path(path or os.environ.get("SIGNPOST_TEAMS_FILE") or DEFAULT_FILE)
+    """The teams in ``path`` (``Settings.teams_file``), else in the shipped ``teams.yml``."""
+    path = Path(path or DEFAULT_FILE)
     try:
         data = yaml.safe_load(path.read_text())
     except (OSError, yaml.YAMLError) as exc:

@@ -2,11 +2,11 @@
 
 from alembic import context
 
-from bot import models  # noqa: F401  (registers every table on Base.metadata)
-from bot.db import Base, make_engine
+from bot.db import make_engine
+from bot.models import METADATA
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = list(METADATA)  # the app's tables and the catalogue's (knowledge/ has its own base)
 
 
 def run_migrations_offline() -> None:
@@ -17,7 +17,10 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("no sqlalchemy.url in the Alembic config (bot.db.alembic_config sets it)")
+    engine = make_engine(url)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():

@@ -11,10 +11,11 @@ import hashlib
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import spacy
 import yaml
+from spacy.pipeline import EntityRuler
 
 from bot.settings import PROJECT_ROOT
 
@@ -89,7 +90,8 @@ def vocabulary_fingerprint(patterns: list[dict[str, Any]]) -> str:
 
 def build_pipeline(lang: str = "en", patterns: list[dict[str, Any]] | None = None) -> spacy.language.Language:
     nlp = spacy.blank(lang)
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True})
+    # add_pipe is typed as returning any pipe; "entity_ruler" makes an EntityRuler
+    ruler = cast(EntityRuler, nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True}))
     ruler.add_patterns(all_patterns() if patterns is None else patterns)
     return nlp
 

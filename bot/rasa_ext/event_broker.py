@@ -7,9 +7,12 @@ settings, see ``bot.db.replace_engine``) change here; ``publish`` is Rasa's.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rasa.core.brokers.sql import SQLEventBroker
 from sqlalchemy import Column, Integer, String
 from sqlalchemy import Text as SqlText
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import declarative_base, sessionmaker
 
 from bot.db import replace_engine
@@ -18,9 +21,10 @@ BROKER_TABLE = "rasa_broker_events"
 
 
 class SignpostSQLEventBroker(SQLEventBroker):
-    Base = declarative_base()
+    Base: Any = declarative_base()  # SQLAlchemy 1.4 has no types
+    engine: Engine  # set by Rasa's constructor, replaced by ours
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.engine = replace_engine(self.engine)
         self.sessionmaker = sessionmaker(bind=self.engine)

@@ -16,14 +16,15 @@ Also makes socket.io's websocket transport work on Python 3.11 (Rasa 3.6 pins Sa
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from typing import Any
+
+from bot.settings import Settings, load_settings
 
 
 def patch_sanic_websockets() -> bool:
     """Apply the two Sanic 21.12 websocket fixes; returns False (and changes nothing) on other versions."""
-    import sanic
+    import sanic  # Rasa's web stack: imported only when the server starts, not by whoever imports this module
 
     if not sanic.__version__.startswith("21.12."):
         return False
@@ -35,7 +36,8 @@ def patch_sanic_websockets() -> bool:
             return asyncio.ensure_future(get(self, timeout))
 
         get_task.signpost_patched = True  # type: ignore[attr-defined]
-        WebsocketFrameAssembler.get = get_task  # type: ignore[method-assign]
+        # a coroutine function replaced by one returning a task: awaiting either gives the same value
+        WebsocketFrameAssembler.get = get_task  # type: ignore[method-assign,assignment]
 
     from engineio.async_drivers import sanic as engineio_sanic
 
@@ -51,12 +53,17 @@ def patch_sanic_websockets() -> bool:
     return True
 
 
+def rasa_argv(args: list[str], settings: Settings) -> list[str]:
+    """``rasa run ARGS`` plus the API token from the settings (``$SIGNPOST_RASA_TOKEN``), when there is one."""
+    argv = ["rasa", "run", *args]
+    if settings.rasa_token:
+        argv += ["--auth-token", settings.rasa_token]
+    return argv
+
+
 def main() -> None:
-    args = ["rasa", "run", *sys.argv[1:]]
-    token = os.environ.get("SIGNPOST_RASA_TOKEN")
-    if token:
-        args += ["--auth-token", token]
-    sys.argv = args  # rasa parses sys.argv; /proc/<pid>/cmdline keeps the original, token-free arguments
+    # rasa parses sys.argv; /proc/<pid>/cmdline keeps the original, token-free arguments
+    sys.argv = rasa_argv(sys.argv[1:], load_settings())
     patch_sanic_websockets()
     from rasa.__main__ import main as rasa_main
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from bot.db import replace_engine
 
 
 class SignpostSQLTrackerStore(SQLTrackerStore):
+    engine: Engine  # set by Rasa's constructor, replaced by ours
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.engine = replace_engine(self.engine)

@@ -10,17 +10,27 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from bot.db import session_factory
+from bot.handoff.models import Handoff
+from bot.survey.channels import report_code
 from bot.survey.definition import DRIVERS_LABELS, HANDOFF_ONLY_DRIVERS, NEGATIVE, POSITIVE, driver_polarity
 from bot.survey.failure_demand import Signals, behavioural_signals, failure_demand_by_type, is_failure_demand
 from bot.survey.index import headline_index, index_estimate, percent_satisfied
-from bot.survey.models import NO_SERVICE, ContactRecord, SurveyOffer, SurveyResponse, UnmetDemand
+from bot.survey.models import (
+    NO_SERVICE,
+    ContactRecord,
+    LegacyRating,
+    SurveyOffer,
+    SurveyResponse,
+    UnmetDemand,
+)
 from bot.survey.report import contact_facts
-from bot.survey.store import as_utc, channel_name
+from knowledge.clock import as_utc
 
 
 @dataclass(frozen=True)
@@ -43,7 +53,8 @@ def week_start(moment: datetime) -> str:
     return (moment - timedelta(days=moment.weekday())).date().isoformat()
 
 
-def _responses(engine: Engine, start: datetime, end: datetime, filters: Filters):
+def _responses(engine: Engine, start: datetime, end: datetime,
+               filters: Filters) -> list[tuple[SurveyOffer, SurveyResponse | None]]:
     with session_factory(engine)() as session:
         pairs = session.execute(
             select(SurveyOffer, SurveyResponse)
@@ -53,7 +64,7 @@ def _responses(engine: Engine, start: datetime, end: datetime, filters: Filters)
     return [(o, r) for o, r in pairs if filters.keep(o.jurisdiction, o.service_ids, o.channel)]
 
 
-def weekly_index(engine: Engine, start: datetime, end: datetime, filters: Filters = Filters()) -> list[dict]:
+def weekly_index(engine: Engine, start: datetime, end: datetime, filters: Filters = Filters()) -> list[dict[str, Any]]:
     """Headline index per week with its 95% confidence band and % satisfied."""
     by_week: dict[str, list[int]] = defaultdict(list)
     offered: Counter[str] = Counter()
@@ -71,7 +82,7 @@ def weekly_index(engine: Engine, start: datetime, end: datetime, filters: Filter
     return trend
 
 
-def summary(engine: Engine, start: datetime, end: datetime, filters: Filters = Filters(), top: int = 10) -> dict:
+def summary(engine: Engine, start: datetime, end: datetime, filters: Filters = Filters(), top: int = 10) -> dict[str, Any]:
     """Everything else the dashboard charts: drivers, response rate, volumes, handoffs, failure and unmet
     demand (top needs by place and topic)."""
     pairs = _responses(engine, start, end, filters)
@@ -152,18 +163,16 @@ def _percentile(sorted_values: list[float], share: float) -> float | None:
     return sorted_values[max(0, math.ceil(share * len(sorted_values)) - 1)]
 
 
-def handoff_waits(engine: Engine, start: datetime, end: datetime, filters: Filters = Filters()) -> dict:
+def handoff_waits(engine: Engine, start: datetime, end: datetime, filters: Filters = Filters()) -> dict[str, Any]:
     """How long citizens waited for a caseworker: handoffs requested in the period, time to claim.
 
     Reads the desk's ``handoff`` table (place = its location code, services = the services shown before the
     handoff). A handoff never claimed is not a wait time: it is counted as still waiting or cancelled.
     """
-    from bot.handoff.models import Handoff
-
     with session_factory(engine)() as session:
         rows = session.execute(select(Handoff).where(
             Handoff.requested_at >= start, Handoff.requested_at < end)).scalars().all()
-    kept = [h for h in rows if filters.keep(h.location, _service_ids(h.shown_services), channel_name(h.channel))]
+    kept = [h for h in rows if filters.keep(h.location, _service_ids(h.shown_services), report_code(h.channel))]
     waits: list[float] = []
     weekly: dict[str, list[float]] = defaultdict(list)
     requested_by_week: Counter[str] = Counter()
@@ -203,11 +212,9 @@ def _service_ids(shown: object) -> list[str]:
     return [s if isinstance(s, str) else str(s.get("id")) for s in shown if isinstance(s, str | dict)]
 
 
-def legacy_ratings(engine: Engine, start: datetime, end: datetime, filters: Filters = Filters()) -> dict:
+def legacy_ratings(engine: Engine, start: datetime, end: datetime, filters: Filters = Filters()) -> dict[str, Any]:
     """Ratings imported from other instruments ("4/5", "6/10"), on the same 0–100 index, kept apart from the
     A-11 survey's own index so the two are never mixed silently."""
-    from bot.survey.models import LegacyRating
-
     with session_factory(engine)() as session:
         rows = session.scalars(select(LegacyRating).where(LegacyRating.rated_at >= start,
                                                           LegacyRating.rated_at < end)).all()

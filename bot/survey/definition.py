@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
+
+from bot.survey.redact import redact
 
 QUESTION_VERSION = "a11-280-2024.1"
 """Bumped whenever wording, order or options change, so answers to different wordings are never pooled blindly."""
@@ -65,6 +67,10 @@ _STOP_WORDS = {"stop", "no thanks", "no thank you", "cancel", "quit", "exit", "e
 _NONE_WORDS = {"none", "nothing", "none of these", "0"}
 
 
+@overload
+def driver_polarity(satisfaction: int) -> str: ...
+@overload
+def driver_polarity(satisfaction: None) -> None: ...
 def driver_polarity(satisfaction: int | None) -> str | None:
     """The drivers branch: satisfied (4–5) are asked what went well, everyone else what didn't."""
     if satisfaction is None:
@@ -216,8 +222,6 @@ def _parse(step: str, raw: str | list[str] | None, text: str, state: dict[str, A
     if step == FIRST_TIME:
         return _parse_first_time(text)
     if step == COMMENT:
-        from bot.survey.redact import redact
-
         comment = redact(str(raw or "")).text.strip()
         return comment or None
     return _UNREADABLE

@@ -11,8 +11,6 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from scipy import stats
-
 CONFIDENCE = 0.95
 CI_METHOD = (
     "Student-t interval on the per-response 0-100 item index: mean ± t(0.975, n−1) × s/√n, "
@@ -53,6 +51,9 @@ def index_estimate(indexes: Sequence[float], confidence: float = CONFIDENCE) -> 
     if n < 2:
         return IndexEstimate(n, mean, None, None)
     variance = math.fsum((x - mean) ** 2 for x in indexes) / (n - 1)
+    # scipy takes ~0.5 s to import: only when an interval is computed, not by every process importing the survey
+    from scipy import stats
+
     half_width = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * math.sqrt(variance / n)
     return IndexEstimate(n, mean, max(0.0, mean - half_width), min(100.0, mean + half_width))
 

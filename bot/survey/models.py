@@ -8,8 +8,6 @@ Nothing here holds raw free text: comments and unmet queries are stored redacted
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -24,12 +22,9 @@ from sqlalchemy import (
 )
 
 from bot.db import Base
+from knowledge.clock import utcnow
 
 END_POINTS = ("results", "handoff_closed", "nothing_found", "goodbye")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class ContactRecord(Base):

@@ -11,6 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # spaCy itself is imported on first use (_pipeline): it takes a second to load
+    from spacy.language import Language
+    from spacy.matcher import Matcher, PhraseMatcher
+    from spacy.tokens import Doc, Token
+
+TokenPattern = list[dict[str, Any]]  # one spaCy Matcher pattern: a token description per token
 
 EMAIL, PHONE, POSTCODE, ID_NUMBER, ADDRESS, NAME = "EMAIL", "PHONE", "POSTCODE", "ID", "ADDRESS", "NAME"
 
@@ -109,7 +117,7 @@ class Redaction:
 
 
 @lru_cache(maxsize=1)
-def _pipeline():
+def _pipeline() -> tuple[Language, PhraseMatcher, PhraseMatcher, PhraseMatcher, Matcher]:
     import spacy
     from spacy.matcher import Matcher, PhraseMatcher
 
@@ -120,19 +128,19 @@ def _pipeline():
     address_cues.add("CUE", [nlp.make_doc(c) for c in _ADDRESS_CUES])
 
     matcher = Matcher(nlp.vocab)
-    honorific = [{"LOWER": {"IN": _HONORIFICS + [h + "." for h in _HONORIFICS]}}, {"ORTH": ".", "OP": "?"}]
+    honorific: TokenPattern = [{"LOWER": {"IN": _HONORIFICS + [h + "." for h in _HONORIFICS]}}, {"ORTH": ".", "OP": "?"}]
     matcher.add("HONORIFIC", [honorific + [{"IS_TITLE": True}, {"IS_TITLE": True, "OP": "?"}]],
                 greedy="LONGEST")
-    street = {"LOWER": {"IN": _STREET_TYPES + [s + "." for s in _STREET_TYPES]}}
-    number = {"TEXT": {"REGEX": r"^\d{1,6}[A-Za-z]?$"}}
-    unit = [{"LOWER": {"IN": _UNIT_WORDS + [u + "." for u in _UNIT_WORDS]}, "OP": "?"},
+    street: dict[str, Any] = {"LOWER": {"IN": _STREET_TYPES + [s + "." for s in _STREET_TYPES]}}
+    number: dict[str, Any] = {"TEXT": {"REGEX": r"^\d{1,6}[A-Za-z]?$"}}
+    unit: TokenPattern = [{"LOWER": {"IN": _UNIT_WORDS + [u + "." for u in _UNIT_WORDS]}, "OP": "?"},
             {"TEXT": {"REGEX": r"^#?\d{1,5}[A-Za-z]?$"}, "OP": "?"}, {"ORTH": {"IN": [",", "-"]}, "OP": "?"}]
     # Title-case street names are addresses anywhere ("12 Elm Street"); lower-case ones only after a cue.
-    titled = unit + [number, {"IS_TITLE": True, "OP": "+"}, street]
-    titled_unit_after = [number, {"IS_TITLE": True, "OP": "+"}, street, {"ORTH": ",", "OP": "?"},
+    titled: TokenPattern = unit + [number, {"IS_TITLE": True, "OP": "+"}, street]
+    titled_unit_after: TokenPattern = [number, {"IS_TITLE": True, "OP": "+"}, street, {"ORTH": ",", "OP": "?"},
                          {"LOWER": {"IN": _UNIT_WORDS}}, {"TEXT": {"REGEX": r"^#?\d{1,5}[A-Za-z]?$"}}]
-    alpha = {"IS_ALPHA": True}
-    lower = [[number] + [alpha] * k + [street] for k in (1, 2, 3)]
+    alpha: dict[str, Any] = {"IS_ALPHA": True}
+    lower: list[TokenPattern] = [[number] + [alpha] * k + [street] for k in (1, 2, 3)]
     matcher.add("ADDRESS_TITLED", [titled, titled_unit_after], greedy="LONGEST")
     matcher.add("ADDRESS_ANY", lower)  # the shortest match after a cue is kept, see _token_spans
     return nlp, strong, weak, address_cues, matcher
@@ -186,9 +194,9 @@ def _token_spans(text: str) -> list[tuple[int, int, str]]:
     return spans
 
 
-def _name_after(doc, index: int, strong_cue: bool) -> list[tuple[int, int, str]]:
+def _name_after(doc: Doc, index: int, strong_cue: bool) -> list[tuple[int, int, str]]:
     """Up to three name-like tokens right after a cue ("Mary-Jane O'Neil"), stopping at ordinary words."""
-    tokens = []
+    tokens: list[Token] = []
     i = index
     if i < len(doc) and doc[i].text in {",", ":", "-"}:  # "Regards, Sam" / "Name: Sam"
         i += 1
@@ -222,7 +230,7 @@ def _name_after(doc, index: int, strong_cue: bool) -> list[tuple[int, int, str]]
 def _apply(original: str, spans: list[tuple[int, int, str]]) -> Redaction:
     """Overlapping spans merge into one (their union is redacted) under the highest-priority label."""
     rank = {label: i for i, label in enumerate(_PRIORITY)}
-    merged: list[list] = []
+    merged: list[list[Any]] = []
     for start, end, label in sorted(s for s in spans if s[1] > s[0]):
         if merged and start < merged[-1][1]:
             last = merged[-1]
@@ -231,7 +239,9 @@ def _apply(original: str, spans: list[tuple[int, int, str]]) -> Redaction:
                 last[2] = label
         else:
             merged.append([start, end, label])
-    out, counts, cursor = [], {}, 0
+    out: list[str] = []
+    counts: dict[str, int] = {}
+    cursor = 0
     for start, end, label in merged:
         out.append(original[cursor:start])
         out.append(f"[{label}]")

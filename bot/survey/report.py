@@ -39,8 +39,8 @@ from bot.survey.failure_demand import (
 )
 from bot.survey.index import CI_METHOD, headline_index, index_estimate, item_index, percent_satisfied
 from bot.survey.models import ContactRecord, SurveyOffer, SurveyResponse
-from bot.survey.store import as_utc
 from bot.survey.suppression import ALL, THRESHOLD, suppress
+from knowledge.clock import as_utc
 
 NO_SERVICE = "(none)"
 UNKNOWN_PLACE = "unknown"
@@ -201,7 +201,7 @@ def _withhold(row: dict[str, Any], reason: str) -> dict[str, Any]:
     return withheld
 
 
-def _sort_key(row: dict[str, Any]) -> tuple:
+def _sort_key(row: dict[str, Any]) -> tuple[str, bool, str, bool, str]:
     return (row["jurisdiction"], row["service_id"] == ALL, row["service_id"], row["channel"] == ALL,
             row["channel"])
 

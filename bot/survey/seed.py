@@ -124,7 +124,7 @@ def _seed_conversation(engine: Engine, cohort: Cohort, index: int, k: int, month
         record_unmet_demand(engine, conversation_id, query=query, topic=UNMET_TOPICS[k % len(UNMET_TOPICS)],
                             jurisdiction=cohort.jurisdiction, channel=cohort.channel, language="en",
                             asked_at=started + timedelta(minutes=2))
-    if not offered:
+    if end_point is None:  # not offered a survey
         return
     record_offer(engine, conversation_id, channel=cohort.channel, end_point=end_point, language="en",
                  jurisdiction=cohort.jurisdiction, service_ids=cohort.service_ids, handed_off=handed_off,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -38,6 +38,7 @@ from bot.survey.models import (
     UnmetDemand,
 )
 from bot.survey.redact import redact
+from knowledge.clock import as_utc, utcnow
 
 MAX_COMMENT_CHARS = 1000
 MAX_QUERY_CHARS = 300
@@ -51,17 +52,6 @@ class SurveyNotOffered(LookupError):
 
 class UnknownConversation(LookupError):
     """No contact record for this conversation."""
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    """Aware UTC datetimes everywhere (SQLite hands back naive ones)."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _upsert(engine: Engine, work: Callable[[Session], T]) -> T:
@@ -115,7 +105,7 @@ def record_contact(engine: Engine, conversation_id: str, *, service_ids: Iterabl
                 raise ValueError("a new contact needs its channel")
             row = ContactRecord(conversation_id=conversation_id, service_ids=[], handed_off=False,
                                 handoff_after_misunderstanding=False, fallback_count=0,
-                                max_consecutive_fallbacks=0, language="en", started_at=_now())
+                                max_consecutive_fallbacks=0, language="en", started_at=utcnow())
             session.add(row)
         for key, value in facts.items():
             if value is not None:
@@ -131,7 +121,7 @@ def record_contact(engine: Engine, conversation_id: str, *, service_ids: Iterabl
         elif demand == VALUE and row.demand is None:
             row.demand = VALUE
         session.flush()
-        return row.id
+        return int(row.id)
 
     return _upsert(engine, work)
 
@@ -146,7 +136,7 @@ def mark_avoidable_contact(engine: Engine, conversation_id: str, code: str) -> N
         ).scalar_one_or_none()
         if row is None:
             raise UnknownConversation(conversation_id)
-        row.avoidable_contact_code, row.coded_at = code, _now()
+        row.avoidable_contact_code, row.coded_at = code, utcnow()
         session.commit()
 
 
@@ -175,7 +165,7 @@ def record_offer(engine: Engine, conversation_id: str, *, channel: str, end_poin
         row = SurveyOffer(conversation_id=conversation_id, channel=channel_name(channel), language=language,
                           jurisdiction=jurisdiction, service_ids=[s for s in service_ids if s],
                           end_point=end_point, handed_off=bool(handed_off), question_version=question_version,
-                          offered_at=as_utc(offered_at) or _now())
+                          offered_at=as_utc(offered_at) or utcnow())
         session.add(row)
         session.flush()
         return OfferOutcome(row.id, True)
@@ -235,7 +225,7 @@ def submit_response(engine: Engine, conversation_id: str, answers: Mapping[str, 
             select(SurveyResponse).where(SurveyResponse.offer_id == offer.id)
         ).scalar_one_or_none()
         created = row is None
-        moment = as_utc(submitted_at) or _now()
+        moment = as_utc(submitted_at) or utcnow()
         if created:
             row = SurveyResponse(offer_id=offer.id, question_version=offer.question_version, submitted_at=moment,
                                  stopped=False)
@@ -297,9 +287,9 @@ def record_unmet_demand(engine: Engine, conversation_id: str, *, query: str | No
         )).scalars().first()
         if row is None:
             row = UnmetDemand(conversation_id=conversation_id, topic=topic, jurisdiction=jurisdiction,
-                              asked_at=as_utc(asked_at) or _now(), reason=reason)
+                              asked_at=as_utc(asked_at) or utcnow(), reason=reason)
             session.add(row)
         row.query_redacted = redacted or row.query_redacted
         row.channel, row.language = channel_name(channel) or row.channel, language or row.language
         session.commit()
-        return row.id
+        return int(row.id)

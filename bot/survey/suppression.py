@@ -18,6 +18,7 @@ THRESHOLD = 10
 PRIMARY, COMPLEMENTARY = "primary", "complementary"
 
 Key = tuple[Hashable, Hashable]
+Node = tuple[str, Hashable]  # a row ("r", value) or a column ("c", value) of the table, in derivable()'s graph
 
 
 def needs_primary(responses: int, conversations: int = 0, threshold: int = THRESHOLD) -> bool:
@@ -57,18 +58,18 @@ def suppress(cells: Mapping[Key, tuple[int, int]], threshold: int = THRESHOLD) -
 
 def derivable(suppressed: Mapping[Key, str] | set[Key], cells: Mapping[Key, object]) -> set[Key]:
     """Withheld cells whose value follows from the published cells and margins (the bridges)."""
-    graph: dict[tuple, list[tuple[tuple, Key]]] = defaultdict(list)
+    graph: dict[Node, list[tuple[Node, Key]]] = defaultdict(list)
     for key in suppressed:
         if key not in cells:
             continue
         r, c = ("r", key[0]), ("c", key[1])
         graph[r].append((c, key))
         graph[c].append((r, key))
-    order: dict[tuple, int] = {}
-    low: dict[tuple, int] = {}
+    order: dict[Node, int] = {}
+    low: dict[Node, int] = {}
     bridges: set[Key] = set()
 
-    def visit(node: tuple, via: Key | None) -> None:
+    def visit(node: Node, via: Key | None) -> None:
         order[node] = low[node] = len(order)
         for neighbour, edge in graph[node]:
             if edge == via:
@@ -101,7 +102,7 @@ def _cheapest(candidates: list[Key], cells: Mapping[Key, tuple[int, int]]) -> Ke
     if not candidates:
         return None
 
-    def cost(key: Key) -> tuple:
+    def cost(key: Key) -> tuple[bool, bool, int, int, str]:
         responses, conversations = cells[key]
         margin = ALL in key
         empty = responses == 0 and conversations == 0

@@ -10,11 +10,12 @@ source's tags miss come from the rules in ``knowledge/need_tags.yml``, shared by
 
 from __future__ import annotations
 
-import os
+import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from knowledge import CATALOGUE_DIR
+from knowledge import CATALOGUE_DIR, PACKAGE_DIR
+from knowledge.catalogue import read_catalogue
 
 SOURCES = ("usagov", "px", "govuk", "gc", "vac", "mfb", "councils", "routers")
 PACKAGE_SOURCES = ("pe",)
@@ -32,27 +33,20 @@ class ImportResult:
 
 
 def default_data_dir() -> Path:
-    env = os.environ.get("SIGNPOST_SHARED_DATA")
-    if env:
-        return Path(env)
-    from knowledge import PACKAGE_DIR
-
+    """``../shared/data`` beside the project (``signpost knowledge import`` passes ``$SIGNPOST_SHARED_DATA`` instead,
+    when set)."""
     return (PACKAGE_DIR.parent.parent / "shared" / "data").resolve()
 
 
 def run_import(source: str, data_dir: Path | str | None = None, out_dir: Path | str | None = None) -> ImportResult:
     """Run one importer, write its YAML file and validate it (errors are reported in the result)."""
-    import importlib
-
-    from knowledge.catalogue import read_catalogue
-
     if source not in SOURCES + PACKAGE_SOURCES:
         raise ValueError(f"unknown source {source!r}; known: {', '.join(SOURCES + PACKAGE_SOURCES)}")
     module = importlib.import_module(f"knowledge.importers.{source}")
     data_dir = Path(data_dir or default_data_dir())
     out_dir = Path(out_dir or CATALOGUE_DIR)
     out_dir.mkdir(parents=True, exist_ok=True)
-    result = module.run(data_dir, out_dir)
+    result: ImportResult = module.run(data_dir, out_dir)
     checked = read_catalogue(Path(result.path))
     result.errors = [str(e) for e in checked.errors]
     return result

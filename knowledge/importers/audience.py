@@ -10,6 +10,7 @@ for employers or licensed businesses. Only audiences other than ``individuals`` 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -33,7 +34,7 @@ def editors_audiences(path: Path = NEED_TAGS_FILE) -> dict[str, str]:
             if isinstance(entry, dict) and entry.get("audience")}
 
 
-def audience_of(service: dict, editors: dict[str, str]) -> str:
+def audience_of(service: dict[str, Any], editors: dict[str, str]) -> str:
     if service["id"] in editors:
         return editors[service["id"]]
     name = f" {fold((service.get('name') or {}).get('en') or '')} "
@@ -44,7 +45,7 @@ def audience_of(service: dict, editors: dict[str, str]) -> str:
     return service.get("audience") or "individuals"
 
 
-def set_audiences(doc: dict, editors: dict[str, str] | None = None) -> dict:
+def set_audiences(doc: dict[str, Any], editors: dict[str, str] | None = None) -> dict[str, Any]:
     """``doc`` (a catalogue file) with ``audience`` on every service that is not for individuals."""
     editors = editors_audiences() if editors is None else editors
     for service in doc.get("services") or []:

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from knowledge import PACKAGE_DIR
+from knowledge.importers import SOURCES
 from knowledge.importers.audience import set_audiences
 from knowledge.text import fold, slug, strip_html
 from knowledge.vocab import Vocabulary, load_vocabulary
@@ -21,11 +22,11 @@ AUDIENCES = ("individuals", "organisations", "internal")
 _WS = re.compile(r"\s+")
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(yaml.SafeDumper):  # type: ignore[misc]  # PyYAML ships no types (no stubs in the lock)
     pass
 
 
-def _str(dumper, value: str):
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
@@ -33,12 +34,12 @@ def _str(dumper, value: str):
 _Dumper.add_representer(str, _str)
 
 
-def dump(doc: dict, header: str) -> str:
-    body = yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120, default_flow_style=False)
+def dump(doc: dict[str, Any], header: str) -> str:
+    body: str = yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120, default_flow_style=False)
     return "".join(f"# {line}\n" if line else "#\n" for line in header.strip().splitlines()) + body
 
 
-def write(path: Path, doc: dict, header: str) -> Path:
+def write(path: Path, doc: dict[str, Any], header: str) -> Path:
     """Write a catalogue file; every service gets its audience first (knowledge/importers/audience.py)."""
     path.write_text(dump(set_audiences(doc), header), encoding="utf-8")
     return path
@@ -59,15 +60,15 @@ def one_line(text: Any) -> str | None:
 def url_or_none(value: Any) -> str | None:
     if not value or not isinstance(value, str):
         return None
-    value = value.strip()
-    if value.startswith("www."):
-        value = "https://" + value
-    if not value.startswith(("http://", "https://")) or " " in value:
+    url = value.strip()
+    if url.startswith("www."):
+        url = "https://" + url
+    if not url.startswith(("http://", "https://")) or " " in url:
         return None
-    return value
+    return url
 
 
-def texts(**by_lang: Any) -> dict | None:
+def texts(**by_lang: Any) -> dict[str, Any] | None:
     """{en, fr, es} without empty entries (English required, else None)."""
     out = {k: v for k, v in by_lang.items() if v}
     return out if out.get("en") else None
@@ -77,12 +78,12 @@ def vocab() -> Vocabulary:
     return load_vocabulary()
 
 
-def rule(vocabulary: Vocabulary, key: str, values: list, label: dict | None = None) -> dict:
+def rule(vocabulary: Vocabulary, key: str, values: list[Any], label: dict[str, Any] | None = None) -> dict[str, Any]:
     """A catalogue rule from a source criterion key and source values, in canonical form."""
     crit = vocabulary.criterion(key)
     if crit is None:
         raise KeyError(f"criterion {key!r} missing from knowledge/criteria.yml")
-    out: dict = {"criterion": crit.key}
+    out: dict[str, Any] = {"criterion": crit.key}
     if crit.type == "date":
         out["op"] = "date"
         out["values"] = [str(v) for v in values]
@@ -119,7 +120,7 @@ def _needles(words: list[str]) -> tuple[str, ...]:
     return tuple(f" {fold(w[:-1])}" if w.endswith("*") else f" {fold(w)} " for w in words)
 
 
-def _only(entry: dict, keys: set[str], where: str) -> None:
+def _only(entry: dict[str, Any], keys: set[str], where: str) -> None:
     """Refuse unknown keys: in a YAML flow mapping an unquoted comma silently starts a new key."""
     if not isinstance(entry, dict) or set(entry) - keys:
         raise ValueError(f"{where}: unknown keys {sorted(set(entry) - keys) if isinstance(entry, dict) else entry!r}; "
@@ -134,7 +135,7 @@ class NeedTags:
     rules here, one place for every importer, add and correct them. Editors change the YAML, then re-import.
     """
 
-    def __init__(self, doc: dict, vocabulary: Vocabulary, sources: tuple[str, ...]):
+    def __init__(self, doc: dict[str, Any], vocabulary: Vocabulary, sources: tuple[str, ...]):
         known = set(vocabulary.life_events)
         self.rules: list[NeedRule] = []
         for need, rules in (doc.get("needs") or {}).items():
@@ -150,13 +151,13 @@ class NeedTags:
                     raise ValueError(f"{where}: `in` must be among {NEED_FIELDS} and `words` must not be empty")
                 self.rules.append(NeedRule(need, frozenset(raw["sources"]), fields, _needles(raw["words"]),
                                            _needles(raw.get("unless") or []), tuple(raw.get("instead_of") or ())))
-        self.services: dict[str, dict] = doc.get("services") or {}
+        self.services: dict[str, dict[str, Any]] = doc.get("services") or {}
         for sid, edit in self.services.items():
             _only(edit, {"add", "drop", "why"}, f"need_tags.yml: services.{sid}")
             bad = set(edit.get("add") or []) | set(edit.get("drop") or [])
             if bad - known or not edit.get("why"):
                 raise ValueError(f"need_tags.yml: services.{sid}: unknown need in {sorted(bad - known)} or no `why`")
-        self.no_need: dict[str, dict] = doc.get("answers_no_need") or {}
+        self.no_need: dict[str, dict[str, Any]] = doc.get("answers_no_need") or {}
         for sid, entry in self.no_need.items():
             _only(entry, {"audience", "why"}, f"need_tags.yml: answers_no_need.{sid}")
             if entry.get("audience") not in AUDIENCES or not entry.get("why"):
@@ -167,7 +168,8 @@ class NeedTags:
         if sid in self.no_need:
             return []  # an office, an organisations' service or one outside the taxonomy: in no citizen's need
         texts = {k: f" {fold(v)} " for k, v in fields.items() if v}
-        out, replaced = list(tagged), set()
+        out = list(tagged)
+        replaced: set[str] = set()
         for r in self.rules:
             if source not in r.sources:
                 continue
@@ -183,6 +185,4 @@ class NeedTags:
 
 def need_tags(path: Path = NEED_TAGS_FILE) -> NeedTags:
     """The need rules, read fresh (importers run once per command)."""
-    from knowledge.importers import SOURCES
-
     return NeedTags(yaml.safe_load(path.read_text(encoding="utf-8")) or {}, vocab(), SOURCES)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import csv
 from pathlib import Path
+from typing import Any
 
 from knowledge.importers import ImportResult
 from knowledge.importers.common import need_tags, one_line, org_id, texts, url_or_none, write
@@ -81,7 +82,7 @@ def run(data_dir: Path, out_dir: Path) -> ImportResult:
     result = ImportResult("gc", "")
     reach = volumes(data_dir)
     tags = need_tags()
-    orgs: dict[str, dict] = {}
+    orgs: dict[str, dict[str, Any]] = {}
     services = []
     seen: set[str] = set()
     for r in rows:
@@ -106,7 +107,7 @@ def run(data_dir: Path, out_dir: Path) -> ImportResult:
             # a service Signpost cannot link to cannot be acted on; the inventory row gives no page
             result.skipped.append(f"{sid}: no service URL in the inventory")
             continue
-        service = {
+        service: dict[str, Any] = {
             "id": sid,
             "organization": oid,
             "name": texts(en=name_en, fr=name_fr),

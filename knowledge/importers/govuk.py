@@ -8,11 +8,13 @@ copy; the rules here are Signpost's own simplified reading of each condition, ov
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from knowledge.importers import ImportResult
 from knowledge.importers.common import need_tags, one_line, org_id, rule, texts, vocab, write
+from knowledge.vocab import Vocabulary
 
 FOLDER = "uk_govuk_smart_answers"
 LAST_REVIEWED = "2026-08-21"  # alphagov/smart-answers commit 6fb9aab (2026-08-21)
@@ -45,7 +47,7 @@ SCHOOL_AGE = ["5_to_7", "8_to_11", "12_to_15", "16_to_17"]
 YOUNG = ["pregnant", "1_or_under", "2", "3_to_4"]
 T, F = True, False
 # condition → [(criterion, values)] or {"any_of": [[...], [...]]}
-RULES = {
+RULES: dict[str, list[Any]] = {
     "eligible_for_employment_and_support_allowance?": [("over_state_pension_age", [F]), ("disability_or_health_condition", [T]),
                                                         ("disability_affecting_work", ["yes_unable_to_work", "yes_limits_work"])],
     "eligible_for_jobseekers_allowance?": [("over_state_pension_age", [F]),
@@ -102,10 +104,10 @@ RULES = {
 GROUP_EVENTS = {"Supporting your income": ["low_income"], "Help with childcare costs": ["childcare"],
                 "Help with your bills": ["low_income"], "Housing support": ["housing"], "Healthcare support": ["health"]}
 
-def _url(entry: dict) -> str | None:
-    url = entry.get("url")
+def _url(entry: dict[str, Any]) -> str | None:
+    url: str | None = entry.get("url")
     if not url or url == "nil":
-        return MISSING_URLS.get(entry["name"])
+        return MISSING_URLS.get(str(entry["name"]))
     return "https://www.gov.uk" + url if url.startswith("/") else url
 
 
@@ -114,8 +116,8 @@ def _portal(url: str | None) -> str:
     return PORTALS.get(host, "GOV.UK")
 
 
-def _rules(v, spec) -> list[dict]:
-    out = []
+def _rules(v: Vocabulary, spec: list[Any]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
     for item in spec:
         if isinstance(item, dict):
             out.append({"any_of": [[rule(v, k, vals) for k, vals in path] for path in item["any_of"]]})
@@ -129,7 +131,7 @@ def run(data_dir: Path, out_dir: Path) -> ImportResult:
     entries = yaml.safe_load((data_dir / FOLDER / "check_benefits_financial_support_data.yml").read_text(encoding="utf-8"))["benefits"]
     result = ImportResult("govuk", "")
     tags = need_tags()
-    orgs: dict[str, dict] = {}
+    orgs: dict[str, dict[str, Any]] = {}
     services = []
     for e in entries:
         url = _url(e)
@@ -146,7 +148,7 @@ def run(data_dir: Path, out_dir: Path) -> ImportResult:
         condition = e.get("condition")
         if condition and condition not in RULES:
             result.skipped.append(f"{e['name']}: no Signpost rule for condition {condition} (listed without rules)")
-        service = {
+        service: dict[str, Any] = {
             "id": sid,
             "organization": oid,
             "name": {"en": e["title"]},

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from knowledge import PACKAGE_DIR
 from knowledge.importers import ImportResult
 from knowledge.importers.common import clean, need_tags, texts, url_or_none, write
-from knowledge.places import get_tree
+from knowledge.places import JurisdictionTree, get_tree
 from knowledge.text import fold, slug
 
 FOLDER = "us_myfriendben_programs/programs/management/commands/import_program_config_data/data"
@@ -58,7 +59,7 @@ def county_code(state: str, county: str) -> tuple[str, str]:
 def write_counties(pairs: set[tuple[str, str]]) -> int:
     """Generated county nodes (skipping codes the hand-made tree already has)."""
     hand = get_tree((PACKAGE_DIR / "jurisdictions.yml",))
-    nodes = []
+    nodes: list[dict[str, Any]] = []
     for state, county in sorted(pairs):
         code, name = county_code(state, county)
         if code in hand.nodes or any(n["code"] == code for n in nodes):
@@ -74,7 +75,7 @@ def write_counties(pairs: set[tuple[str, str]]) -> int:
     return len(nodes)
 
 
-def _areas(state: str, text: str, tree) -> list[str]:
+def _areas(state: str, text: str, tree: JurisdictionTree) -> list[str]:
     folded = fold(text)
     found = []
     for region, counties in REGIONS.items():
@@ -82,6 +83,8 @@ def _areas(state: str, text: str, tree) -> list[str]:
             found += [county_code(state, c)[0] for c in counties]
     for code in tree.descendants(f"US-{state}"):
         node = tree.node(code)
+        if node is None:  # descendants are nodes of the tree
+            continue
         names = [fold(n) for n in node.names.values()]
         if node.kind == "county" and any(n and f" {n} " in f" {folded} " for n in names):
             found.append(code)
@@ -124,14 +127,14 @@ def run(data_dir: Path, out_dir: Path) -> ImportResult:
         docs = []
         for d in c.get("documents") or []:
             if clean(d.get("text")):
-                item = {"document": {"en": clean(d["text"])}}
+                item: dict[str, Any] = {"document": {"en": clean(d["text"])}}
                 if url_or_none(d.get("link_url")):
                     item["url"] = url_or_none(d["link_url"])
                 docs.append(item)
-        how = {"url": apply or learn}
+        how: dict[str, Any] = {"url": apply or learn}
         if p.get("estimated_application_time"):
             how["description"] = {"en": f"About {p['estimated_application_time']} to apply"}
-        service = {
+        service: dict[str, Any] = {
             "id": sid,
             "name": {"en": p["name"].strip()},
             "description": texts(en=clean(p.get("description_short") or p.get("website_description")),),

@@ -8,16 +8,17 @@ none of it is imported or run) and writes one service per programme, for its pro
 address matches :data:`PROGRAMMES` (the first such, in file order) and the file it came from.
 
     pip download --no-deps policyengine-canada==0.99.1 -d DIR
-    signpost knowledge import pe --data-dir DIR     # or SIGNPOST_POLICYENGINE_CANADA=DIR/…whl
+    signpost knowledge import pe --data-dir DIR     # or --data-dir DIR/…whl, or SIGNPOST_POLICYENGINE_CANADA=DIR/…whl
 
 Not part of ``import all``: it needs the wheel, which is not in ../shared/data.
 """
 
 from __future__ import annotations
 
-import os
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -84,8 +85,8 @@ DESCRIPTION = {"en": "A provincial benefit for families with children. The linke
 
 
 def wheel_path(data_dir: Path) -> Path:
-    env = os.environ.get("SIGNPOST_POLICYENGINE_CANADA")
-    path = Path(env) if env else Path(data_dir) / WHEEL
+    """The wheel: ``data_dir`` itself when it names a ``.whl`` file, else :data:`WHEEL` in it."""
+    path = Path(data_dir) if Path(data_dir).suffix == ".whl" else Path(data_dir) / WHEEL
     if not path.exists():
         raise FileNotFoundError(2, f"no {WHEEL}: pip download --no-deps policyengine-canada=={VERSION} -d DIR, "
                                    "then --data-dir DIR", str(path))
@@ -94,7 +95,7 @@ def wheel_path(data_dir: Path) -> Path:
 
 def references(archive: zipfile.ZipFile, folder: str) -> list[tuple[str, str]]:
     """(file, href) of every reference cited under ``folder``, in file order."""
-    out = []
+    out: list[tuple[str, str]] = []
     for name in sorted(n for n in archive.namelist() if n.startswith(folder + "/") and n.endswith(".yaml")):
         doc = yaml.safe_load(archive.read(name)) or {}
         for node in _walk(doc):
@@ -106,7 +107,7 @@ def references(archive: zipfile.ZipFile, folder: str) -> list[tuple[str, str]]:
     return out
 
 
-def _walk(node):
+def _walk(node: Any) -> Iterator[Any]:
     yield node
     if isinstance(node, dict):
         for value in node.values():

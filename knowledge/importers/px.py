@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from knowledge.importers import ImportResult
 from knowledge.importers.common import clean, org_id, rule, texts, url_or_none, vocab, write
@@ -30,7 +31,7 @@ Source: GSA/px-benefit-finder @ b88db8fc (2025-02-06). US Government work, publi
 def run(data_dir: Path, out_dir: Path) -> ImportResult:
     v = vocab()
     data = json.loads((data_dir / FOLDER / "current.json").read_text(encoding="utf-8"))["data"]
-    orgs: dict[str, dict] = {}
+    orgs: dict[str, dict[str, Any]] = {}
     services = []
     seen: set[str] = set()
     for item in data["benefits"]:
@@ -42,7 +43,7 @@ def run(data_dir: Path, out_dir: Path) -> ImportResult:
         while sid in seen:
             sid += "-2"
         seen.add(sid)
-        service = {
+        service: dict[str, Any] = {
             "id": sid,
             "organization": oid,
             "name": {"en": b["title"].strip()},

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 from knowledge.importers import ImportResult
 from knowledge.importers.common import org_id, url_or_none, vocab, write
@@ -47,7 +48,8 @@ def run(data_dir: Path, out_dir: Path) -> ImportResult:
     known = set(vocab().life_events)
     states = sorted(c for c, n in tree.nodes.items() if n.parent == "US" and not n.outside)
     result = ImportResult("routers", "")
-    organizations, services = {}, []
+    organizations: dict[str, dict[str, Any]] = {}
+    services: list[dict[str, Any]] = []
     for r in rows:
         url = url_or_none(r["url"])
         if not url:

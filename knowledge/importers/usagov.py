@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -40,7 +41,7 @@ Do not edit by hand: change knowledge/importers/usagov.py. Source: GSA-TTS/usago
 Licence: US Government work, public domain in the US, and CC0 1.0 worldwide (raw/docs/LICENSE.md)."""
 
 
-def _front_matter(path: Path) -> dict:
+def _front_matter(path: Path) -> dict[str, Any]:
     text = path.read_text(encoding="utf-8")
     parts = text.split("---")
     return yaml.safe_load(parts[1]) if len(parts) >= 3 else {}
@@ -52,7 +53,7 @@ def run(data_dir: Path, out_dir: Path) -> ImportResult:
     resolved = json.loads((base / "usagov_benefits_resolved.json").read_text(encoding="utf-8"))
     result = ImportResult("usagov", "")
     tags = need_tags()
-    orgs: dict[str, dict] = {}
+    orgs: dict[str, dict[str, Any]] = {}
     services = []
     for b in resolved["benefits"]:
         bid = b["id"]
@@ -87,7 +88,7 @@ def run(data_dir: Path, out_dir: Path) -> ImportResult:
         url_es = url_or_none(es.get(f"{bid}.source.link"))
         critical = texts(en=clean(b.get("criticalApplicationInformation")),
                          es=clean(es.get(f"{bid}.criticalApplicationInformation")))
-        service = {
+        service: dict[str, Any] = {
             "id": f"usagov:{bid}",
             "organization": oid,
             "name": texts(en=b["title"], es=es.get(f"{bid}.title")),

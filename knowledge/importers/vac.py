@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from knowledge.importers import ImportResult
 from knowledge.importers.common import need_tags, one_line, texts, url_or_none, write
@@ -38,7 +39,7 @@ VARS = {"patronType": ("vac_patron_type", {"veteran": "veteran", "servingMember"
 def run(data_dir: Path, out_dir: Path) -> ImportResult:
     data = json.loads((data_dir / FOLDER / "data.json").read_text(encoding="utf-8"))
     options = {o["id"]: o["variable_name"] for o in data["multipleChoiceOptions"]}
-    by_id = {}
+    by_id: dict[str, list[dict[str, Any]]] = {}
     for e in data["benefitEligibility"]:
         for bid in e.get("benefit", []):
             by_id.setdefault(bid, []).append(e)
@@ -52,10 +53,10 @@ def run(data_dir: Path, out_dir: Path) -> ImportResult:
         if sid in seen:
             sid += "-" + b["id"][-5:].lower()
         seen.add(sid)
-        paths = []
+        paths: list[list[dict[str, Any]]] = []
         deceased_family = False
         for e in by_id.get(b["id"], []):
-            path = []
+            path: list[dict[str, Any]] = []
             for var, (key, mapping) in VARS.items():
                 values = [mapping[options[x]] for x in e.get(var) or [] if options.get(x) in mapping]
                 if values:
@@ -67,6 +68,7 @@ def run(data_dir: Path, out_dir: Path) -> ImportResult:
             status = [options.get(x) for x in e.get("statusAndVitals") or []]
             patrons = [options.get(x) for x in e.get("patronType") or []]
             deceased_family |= "deceased" in status and "family" in patrons
+        rules: list[dict[str, Any]]
         if len(paths) == 1:
             rules = paths[0]
         elif paths:
@@ -82,7 +84,7 @@ def run(data_dir: Path, out_dir: Path) -> ImportResult:
             events.append("death")
         events = tags.needs("vac", sid, events, name=one_line(b["vacNameEn"]), description=one_line(b.get("oneLineDescriptionEn")))
         url_en, url_fr = url_or_none(b.get("benefitPageEn")), url_or_none(b.get("benefitPageFr"))
-        service = {
+        service: dict[str, Any] = {
             "id": sid,
             "organization": ORG["id"],
             "name": texts(en=one_line(b["vacNameEn"]), fr=one_line(b.get("vacNameFr"))),
@@ -97,6 +99,6 @@ def run(data_dir: Path, out_dir: Path) -> ImportResult:
         }
         services.append({k: val for k, val in service.items() if val is not None})
     doc = {"source": SOURCE, "organizations": [ORG], "services": services}
-    path = write(out_dir / "ca_vac_benefits_directory.yml", doc, HEADER)
-    result.path, result.services = str(path), len(services)
+    written = write(out_dir / "ca_vac_benefits_directory.yml", doc, HEADER)
+    result.path, result.services = str(written), len(services)
     return result

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import CLIError, main
+from bot.cli import main
+from bot.cli.errors import CLIError
 from bot.settings import PROJECT_ROOT, Settings
 
 SIGNPOST = [sys.executable, "-m", "bot.cli"]
@@ -66,7 +67,7 @@ def test_run_names_the_port_that_is_in_use():
 
 def test_missing_model_prompts_training(tmp_path):
     """With --no-train and no model for the current data, `run` says to train instead of starting."""
-    from bot.cli_run import prepare
+    from bot.cli.run import prepare
 
     for name in ("config.yml", "domain", "data"):
         src = PROJECT_ROOT / name
@@ -94,3 +95,28 @@ def test_console_script_is_installed():
     assert script.is_file()
     result = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "match" in result.stdout
+
+
+def test_a_subcommand_error_is_one_line_under_python_m(tmp_path):
+    """``python -m bot.cli`` and the console script catch the same CLIError (it has one home, bot.cli.errors)."""
+    result = run_cli("knowledge", "status", "--url", "postgresql://signpost:pw@127.0.0.1:1/signpost")
+    assert result.returncode == 1
+    assert result.stderr.startswith("signpost knowledge: cannot reach the database") and "Traceback" not in result.stderr
+
+
+def test_import_reads_the_shared_data_directory_from_the_environment(tmp_path):
+    missing = tmp_path / "no-shared-data"
+    result = run_cli("knowledge", "import", "usagov", "--out", str(tmp_path / "out"),
+                     env={"SIGNPOST_SHARED_DATA": str(missing)})
+    assert result.returncode == 1, result.stdout
+    assert "source data not found" in result.stderr and str(missing) in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_policyengine_wheel_comes_from_the_environment(tmp_path):
+    """``knowledge import pe`` reads the wheel named by $SIGNPOST_POLICYENGINE_CANADA (through the settings)."""
+    wheel = tmp_path / "elsewhere" / "policyengine.whl"
+    result = run_cli("knowledge", "import", "pe", "--out", str(tmp_path / "out"),
+                     env={"SIGNPOST_POLICYENGINE_CANADA": str(wheel)})
+    assert result.returncode == 1
+    assert f"source data not found: {wheel} " in result.stderr

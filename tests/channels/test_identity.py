@@ -6,6 +6,7 @@ import stat
 
 import pytest
 
+from bot.channels.common import database_url
 from bot.channels.identity import (
     NumberVault,
     channel_key,
@@ -13,6 +14,7 @@ from bot.channels.identity import (
     sender_key,
     telegram_secret_token,
 )
+from bot.settings import DEFAULT_DATABASE_URL
 
 
 @pytest.mark.parametrize("raw,canonical", [
@@ -46,6 +48,23 @@ def test_channel_key_from_env_or_generated_once_private(tmp_path):
     first = channel_key({}, tmp_path)
     assert len(first) >= 32 and channel_key({}, tmp_path) == first
     assert stat.S_IMODE((tmp_path / "channel_key").stat().st_mode) == 0o600
+
+
+def test_channel_key_defaults_to_the_settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("SIGNPOST_CHANNEL_KEY", "from-the-environment")
+    assert channel_key(var_dir=tmp_path) == "from-the-environment"
+    assert not (tmp_path / "channel_key").exists()
+    monkeypatch.delenv("SIGNPOST_CHANNEL_KEY")
+    generated = channel_key(var_dir=tmp_path)
+    assert generated != "from-the-environment" and (tmp_path / "channel_key").read_text() == generated
+
+
+def test_the_channels_database_is_the_credentials_else_the_settings(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////tmp/from-env.db")
+    assert database_url({"database_url": "sqlite:////tmp/from-credentials.db"}) == "sqlite:////tmp/from-credentials.db"
+    assert database_url({}) == "sqlite:////tmp/from-env.db"
+    monkeypatch.delenv("DATABASE_URL")
+    assert database_url({}) == DEFAULT_DATABASE_URL
 
 
 def test_telegram_secret_token_is_valid_for_telegram():

@@ -17,6 +17,7 @@ from bot.handoff.models import CallbackRequest, DeskUser, Handoff
 from bot.handoff.store import HandoffError
 from bot.handoff.teams import DEFAULT_FILE, load_teams
 from bot.survey.failure_demand import AVOIDABLE_CONTACT_CODES, UNAVOIDABLE
+from knowledge.clock import as_utc
 
 TEAMS = {t.id: t for t in load_teams(DEFAULT_FILE)}
 PASSWORD = "correct horse battery"
@@ -432,7 +433,7 @@ def test_a_second_request_updates_the_open_callback(engine, vault):
     assert count(engine, CallbackRequest, sender_id="web-1") == 1
     (saved,) = store.callbacks(engine)
     assert (saved.method, saved.preferred) == ("email", "afternoon")
-    assert store.as_utc(saved.due_at) == utc(2026, 12, 3, 16, 0)  # SQLite gives naive UTC back
+    assert as_utc(saved.due_at) == utc(2026, 12, 3, 16, 0)  # SQLite gives naive UTC back
     assert vault.open(saved.contact_encrypted) == "sam@example.org"
     assert "0123" not in saved.contact_hint
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.handoff.teams import DEFAULT_FILE, Team, TeamsFileError, estimate_wait, load_teams, route
+from bot.settings import load_settings
 
 HALIFAX = ZoneInfo("America/Halifax")
 
@@ -236,7 +237,12 @@ def test_the_teams_file_can_be_chosen_with_the_environment(tmp_path, monkeypatch
     path = tmp_path / "mine.yml"
     path.write_text("teams:" + GOOD)
     monkeypatch.setenv("SIGNPOST_TEAMS_FILE", str(path))
-    assert [t.id for t in load_teams()] == ["general"]
+    settings = load_settings()
+    assert settings.teams_file == path
+    assert [t.id for t in load_teams(settings.teams_file)] == ["general"]
+    monkeypatch.delenv("SIGNPOST_TEAMS_FILE")
+    assert load_settings().teams_file is None
+    assert {t.id for t in load_teams(load_settings().teams_file)} >= {"general", "nova-scotia"}  # the shipped file
 
 
 def test_the_shipped_teams_file_is_valid(teams):

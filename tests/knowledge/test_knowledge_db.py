@@ -5,7 +5,7 @@ from alembic.migration import MigrationContext
 from knowledge_helpers import service, write_catalogue
 from sqlalchemy import func, select
 
-from bot.db import Base, make_engine
+from bot.db import make_engine
 from knowledge import models as m
 from knowledge.loader import catalogue_status, load_catalogue
 
@@ -15,7 +15,7 @@ CATALOGUE_TABLES = {t.name for t in m.TABLES_IN_LOAD_ORDER} | {"catalogue_versio
 def test_migration_creates_exactly_the_model_tables(migrated_url):
     engine = make_engine(migrated_url)
     with engine.connect() as conn:
-        diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diffs = compare_metadata(MigrationContext.configure(conn), m.CatalogueBase.metadata)
     mine = [d for d in diffs if any(getattr(x, "name", None) in CATALOGUE_TABLES or
                                     getattr(getattr(x, "table", None), "name", None) in CATALOGUE_TABLES
                                     for x in (d if isinstance(d, tuple) else (d,)))]

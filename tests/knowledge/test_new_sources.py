@@ -95,3 +95,11 @@ def test_the_policyengine_importer_says_how_to_get_its_wheel(tmp_path, monkeypat
     monkeypatch.delenv("SIGNPOST_POLICYENGINE_CANADA", raising=False)
     with pytest.raises(FileNotFoundError, match="pip download --no-deps policyengine-canada"):
         pe.wheel_path(tmp_path)
+
+
+def test_the_policyengine_wheel_may_be_named_directly(tmp_path):
+    wheel = tmp_path / "any-name.whl"
+    wheel.write_bytes(b"")
+    assert pe.wheel_path(wheel) == wheel  # --data-dir (or $SIGNPOST_POLICYENGINE_CANADA) naming the file itself
+    (tmp_path / pe.WHEEL).write_bytes(b"")
+    assert pe.wheel_path(tmp_path) == tmp_path / pe.WHEEL  # a directory holding it

@@ -17,8 +17,8 @@ import math
 import pytest
 from sqlalchemy import select
 
+from bot.cli import report as report_cli
 from bot.db import session_factory
-from bot.survey import cli as survey_cli
 from bot.survey.models import SurveyResponse, UnmetDemand
 from bot.survey.quarters import quarter_bounds
 from bot.survey.report import (
@@ -134,7 +134,7 @@ def test_no_personal_datum_or_comment_reaches_storage_or_any_export(seeded, monk
 
 def run_cli(tmp_path, fmt: str, touchpoints: bool) -> str:
     parser = argparse.ArgumentParser(prog="signpost")
-    survey_cli.register(parser.add_subparsers(dest="command"))
+    report_cli.register(parser.add_subparsers(dest="command"))
     output = tmp_path / f"report-{fmt}-{touchpoints}.{fmt}"
     argv = ["report", "--quarter", "2026Q3", "--format", fmt, "--output", str(output)]
     args = parser.parse_args(argv + (["--touchpoints"] if touchpoints else []))
@@ -173,22 +173,22 @@ def test_cli_writes_csv_json_and_touchpoints_layouts(seeded, monkeypatch, tmp_pa
 
 
 def test_cli_refuses_a_malformed_quarter(monkeypatch, tmp_path):
-    from bot.cli import CLIError
+    from bot.cli.errors import CLIError
 
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
     parser = argparse.ArgumentParser()
-    survey_cli.register(parser.add_subparsers())
+    report_cli.register(parser.add_subparsers())
     args = parser.parse_args(["report", "--quarter", "2026-09"])
     with pytest.raises(CLIError, match="2026Q3"):
         args.handler(args)
 
 
 def test_cli_explains_missing_tables(monkeypatch, tmp_path):
-    from bot.cli import CLIError
+    from bot.cli.errors import CLIError
 
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
     parser = argparse.ArgumentParser()
-    survey_cli.register(parser.add_subparsers())
+    report_cli.register(parser.add_subparsers())
     args = parser.parse_args(["report", "--quarter", "2026Q3"])
     with pytest.raises(CLIError, match="db upgrade"):
         args.handler(args)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 
+from bot.cli.errors import CLIError
+from bot.db import DatabaseUnavailable, check_connection, current_revision, make_engine, mask_url, upgrade
 from bot.settings import load_settings
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     db = sub.add_parser("db", help="database schema (Alembic migrations)")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION")
     db_sub.required = True
@@ -20,14 +22,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     cur.set_defaults(handler=_current)
 
 
-def _url(args) -> str:
-    return args.url or load_settings().database_url
+def _url(args: argparse.Namespace) -> str:
+    return str(args.url or load_settings().database_url)
 
 
-def _upgrade(args) -> int:
-    from bot.cli import CLIError
-    from bot.db import DatabaseUnavailable, mask_url, upgrade
-
+def _upgrade(args: argparse.Namespace) -> int:
     url = _url(args)
     try:
         upgrade(url, args.revision)
@@ -37,10 +36,7 @@ def _upgrade(args) -> int:
     return 0
 
 
-def _current(args) -> int:
-    from bot.cli import CLIError
-    from bot.db import DatabaseUnavailable, check_connection, current_revision, make_engine
-
+def _current(args: argparse.Namespace) -> int:
     url = _url(args)
     try:
         check_connection(make_engine(url))

@@ -1,4 +1,5 @@
-"""``signpost knowledge load|validate|import|place|status`` and ``signpost match``."""
+"""``signpost knowledge load|validate|import|place|status`` and ``signpost match``: the catalogue and the match
+engine (``knowledge/``) from the command line."""
 
 from __future__ import annotations
 
@@ -6,9 +7,22 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.cli.errors import CLIError
+from bot.db import DatabaseUnavailable, check_connection, make_engine, mask_url, upgrade
+from bot.settings import load_settings
+from knowledge.catalogue import read_catalogue
+from knowledge.importers import PACKAGE_SOURCES, SOURCES, run_import
+from knowledge.loader import catalogue_status, load_catalogue
+from knowledge.match import CatalogueNotLoaded, ProfileError, match_profile
+from knowledge.places import resolve_place
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     kn = sub.add_parser("knowledge", help="the service catalogue: import, validate, load",
                         description="The service catalogue (knowledge/catalogue/*.yml): import real sources, validate, load.")
     kn_sub = kn.add_subparsers(dest="knowledge_command", metavar="ACTION")
@@ -29,8 +43,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     imp = kn_sub.add_parser("import", help="build catalogue YAML from the real data in ../shared/data",
                             description="Run an importer (or all) and write knowledge/catalogue/<source>.yml.")
-    from knowledge.importers import PACKAGE_SOURCES, SOURCES
-
     imp.add_argument("source", choices=[*SOURCES, *PACKAGE_SOURCES, "all"], help="which source to import")
     imp.add_argument("--data-dir", help="shared data directory (default: $SIGNPOST_SHARED_DATA or ../shared/data)")
     imp.add_argument("--out", help="output directory (default: knowledge/catalogue)")
@@ -56,16 +68,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     match.set_defaults(handler=_match)
 
 
-def _url(args) -> str:
-    from bot.settings import load_settings
-
-    return getattr(args, "url", None) or load_settings().database_url
+def _url(args: argparse.Namespace) -> str:
+    return str(getattr(args, "url", None) or load_settings().database_url)
 
 
-def _engine(url: str):
-    from bot.cli import CLIError
-    from bot.db import DatabaseUnavailable, check_connection, make_engine
-
+def _engine(url: str) -> Engine:
     engine = make_engine(url)
     try:
         check_connection(engine)
@@ -74,9 +81,7 @@ def _engine(url: str):
     return engine
 
 
-def _validate(args) -> int:
-    from knowledge.catalogue import read_catalogue
-
+def _validate(args: argparse.Namespace) -> int:
     catalogue = read_catalogue(args.root)
     for error in catalogue.errors:
         print(error, file=sys.stderr)
@@ -88,11 +93,7 @@ def _validate(args) -> int:
     return 0
 
 
-def _load(args) -> int:
-    from bot.cli import CLIError
-    from bot.db import DatabaseUnavailable, mask_url, upgrade
-    from knowledge.loader import load_catalogue
-
+def _load(args: argparse.Namespace) -> int:
     url = _url(args)
     try:
         upgrade(url)
@@ -109,17 +110,17 @@ def _load(args) -> int:
     return 0
 
 
-def _import(args) -> int:
-    from bot.cli import CLIError
-    from knowledge.importers import SOURCES, run_import
-
+def _import(args: argparse.Namespace) -> int:
     sources = SOURCES if args.source == "all" else (args.source,)
     # mfb writes the county nodes other files may use: run it first
     sources = tuple(sorted(sources, key=lambda s: s != "mfb"))
+    settings = load_settings()
     failed = 0
     for source in sources:
+        # pe reads a PyPI wheel ($SIGNPOST_POLICYENGINE_CANADA), the others ../shared/data ($SIGNPOST_SHARED_DATA)
+        default = settings.policyengine_wheel if source == "pe" else settings.shared_data_dir
         try:
-            result = run_import(source, args.data_dir, args.out)
+            result = run_import(source, args.data_dir or default, args.out)
         except FileNotFoundError as exc:
             raise CLIError(f"{source}: source data not found: {exc.filename} (use --data-dir or $SIGNPOST_SHARED_DATA)") from exc
         extra = f", {result.navigators} navigators" if result.navigators else ""
@@ -134,22 +135,16 @@ def _import(args) -> int:
     return 0
 
 
-def _place(args) -> int:
-    from knowledge.places import resolve_place
-
+def _place(args: argparse.Namespace) -> int:
     print(json.dumps(resolve_place(args.text, args.language).to_dict(), ensure_ascii=False, indent=2))
     return 0
 
 
-def _status(args) -> int:
-    from bot.cli import CLIError
-    from knowledge.loader import catalogue_status
-
+def _status(args: argparse.Namespace) -> int:
+    engine = _engine(_url(args))
     try:
-        status = catalogue_status(_engine(_url(args)))
+        status = catalogue_status(engine)
     except Exception as exc:  # noqa: BLE001 - missing tables etc.
-        if exc.__class__.__name__ == "CLIError":
-            raise
         raise CLIError(f"cannot read the catalogue: {exc.__class__.__name__}; run `signpost knowledge load`") from exc
     if status is None:
         raise CLIError("no catalogue loaded; run `signpost knowledge load`")
@@ -157,9 +152,7 @@ def _status(args) -> int:
     return 0
 
 
-def _read_profile(args) -> dict:
-    from bot.cli import CLIError
-
+def _read_profile(args: argparse.Namespace) -> Any:
     if args.profile:
         try:
             text = Path(args.profile).read_text(encoding="utf-8")
@@ -178,12 +171,7 @@ def _read_profile(args) -> dict:
         raise CLIError(f"malformed JSON profile on {where}: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
 
 
-def _match(args) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from bot.cli import CLIError
-    from knowledge.match import CatalogueNotLoaded, ProfileError, match_profile
-
+def _match(args: argparse.Namespace) -> int:
     profile = _read_profile(args)
     engine = _engine(_url(args))
     try:

@@ -7,7 +7,6 @@ after a grace period), so no process is orphaned and the ports are freed.
 from __future__ import annotations
 
 import argparse
-import os
 import secrets
 import shlex
 import socket
@@ -17,8 +16,16 @@ import time
 import urllib.request
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from bot.settings import Settings, load_settings
+from bot.channels.credentials import ChannelConfigError
+from bot.cli.errors import CLIError
+from bot.db import DatabaseUnavailable, make_engine, upgrade
+from bot.rasa_config import write_credentials, write_endpoints
+from bot.secret_files import private_dir, secret_once
+from bot.settings import Settings, child_environment, load_settings
+from bot.training import is_trained, model_path, train
+from knowledge.loader import ensure_catalogue_loaded
 
 # Rasa's dependencies print pages of deprecation warnings at start; they are noise to an operator.
 QUIET_WARNINGS = "ignore::DeprecationWarning,ignore::PendingDeprecationWarning,ignore::FutureWarning"
@@ -28,7 +35,7 @@ SERVICE_PORTS = (("rasa_port", "Rasa server", "SIGNPOST_RASA_PORT"),
                  ("desk_port", "desk", "SIGNPOST_DESK_PORT"))
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run = sub.add_parser("run", help="start the Rasa server, the action server and the desk (trains if needed)")
     run.add_argument("--no-train", action="store_true", help="fail instead of training when no model fits the data")
     run.set_defaults(handler=_run)
@@ -48,8 +55,6 @@ def port_in_use(host: str, port: int) -> bool:
 
 
 def check_ports(settings: Settings) -> None:
-    from bot.cli import CLIError
-
     for attr, what, env in SERVICE_PORTS:
         port = getattr(settings, attr)
         if port_in_use(settings.host, port):
@@ -58,23 +63,13 @@ def check_ports(settings: Settings) -> None:
 
 def rasa_token(settings: Settings) -> str:
     """The Rasa HTTP API token: $SIGNPOST_RASA_TOKEN, or one generated once and kept in var/ (mode 600)."""
-    if os.environ.get("SIGNPOST_RASA_TOKEN"):
-        return os.environ["SIGNPOST_RASA_TOKEN"]
-    path = settings.var_dir / "rasa_token"
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(24))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    if settings.rasa_token:
+        return settings.rasa_token
+    return secret_once(settings.var_dir / "rasa_token", lambda: secrets.token_urlsafe(24))
 
 
 def prepare(settings: Settings, allow_train: bool = True) -> Path:
     """Migrate, load the catalogue and make sure a model fits the data; returns the model path."""
-    from bot.cli import CLIError
-    from bot.db import DatabaseUnavailable, make_engine, upgrade
-    from bot.training import is_trained, model_path, train
-    from knowledge.loader import ensure_catalogue_loaded
-
     trained = is_trained(settings.project_root)
     if not trained and not allow_train:
         raise CLIError(f"no trained model for the current training data ({model_path(settings.project_root).name}); "
@@ -131,8 +126,8 @@ def banner(settings: Settings) -> str:
     )
 
 
-def _announce_when_ready(manager, settings: Settings, stop: threading.Event) -> None:
-    from honcho.printer import Message
+def _announce_when_ready(manager: Any, settings: Settings, stop: threading.Event) -> None:
+    from honcho.printer import Message  # honcho only when supervising (third-party, like Manager below)
 
     urls = [f"{settings.rasa_url}/", f"http://{settings.host}:{settings.action_port}/health",
             f"http://{settings.host}:{settings.desk_port}/healthz"]
@@ -144,24 +139,20 @@ def _announce_when_ready(manager, settings: Settings, stop: threading.Event) -> 
         time.sleep(1)
 
 
-def _run(args) -> int:
+def _run(args: argparse.Namespace) -> int:
     from honcho.manager import Manager
-
-    from bot.cli import CLIError
-    from bot.rasa_config import write_credentials, write_endpoints
 
     settings = load_settings()
     check_ports(settings)
+    private_dir(settings.var_dir)  # tokens, keys and rendered credentials live here
     model = prepare(settings, allow_train=not args.no_train)
     endpoints = write_endpoints(settings)
-    from bot.channels.credentials import ChannelConfigError
-
     try:
         credentials = write_credentials(settings)
     except ChannelConfigError as exc:
         raise CLIError(str(exc)) from exc
-    env = dict(os.environ, SIGNPOST_RASA_TOKEN=rasa_token(settings), DATABASE_URL=settings.database_url,
-               SIGNPOST_RASA_URL=settings.rasa_url, PYTHONUNBUFFERED="1", PYTHONWARNINGS=QUIET_WARNINGS)
+    env = child_environment(SIGNPOST_RASA_TOKEN=rasa_token(settings), DATABASE_URL=settings.database_url,
+                            SIGNPOST_RASA_URL=settings.rasa_url, PYTHONUNBUFFERED="1", PYTHONWARNINGS=QUIET_WARNINGS)
     manager = Manager()
     for name, cmd in process_commands(settings, model, endpoints, credentials).items():
         manager.add_process(name, cmd, env=env, cwd=str(settings.project_root))
@@ -174,9 +165,7 @@ def _run(args) -> int:
     return manager.returncode or 0
 
 
-def _train(args) -> int:
-    from bot.training import train
-
+def _train(args: argparse.Namespace) -> int:
     path = train(load_settings().project_root, force=args.force)
     print(f"model: {path}")
     return 0

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.cli.errors import CLIError
+from bot.db import DatabaseUnavailable, check_connection, make_engine
+from bot.settings import load_settings
+from bot.survey.quarters import QuarterError, parse_quarter
+from bot.survey.report_render import render_report
+from bot.survey.store import import_legacy_rating
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "report", help="write the quarterly satisfaction report (suppressed, no free text)",
         description="One row per jurisdiction x service x channel for the quarter, small cells suppressed. "
@@ -33,14 +45,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from bot.cli import CLIError
-    from bot.db import DatabaseUnavailable, check_connection, make_engine
-    from bot.settings import load_settings
-    from bot.survey.quarters import QuarterError, parse_quarter
-    from bot.survey.report_render import render_report
-
     try:
         quarter = parse_quarter(args.quarter)
     except QuarterError as exc:
@@ -64,11 +68,8 @@ def run_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def parse_ratings(path: Path, default_scale: str | None) -> tuple[list[dict], list[str]]:
+def parse_ratings(path: Path, default_scale: str | None) -> tuple[list[dict[str, Any]], list[str]]:
     """The file's rows as keyword arguments for ``import_legacy_rating``, and its errors as ``file:line: …``."""
-    import csv
-    from datetime import UTC, datetime
-
     def scale_of(text: str) -> tuple[float, float]:
         low, _, high = text.partition("-")
         return float(low), float(high)
@@ -108,11 +109,6 @@ def parse_ratings(path: Path, default_scale: str | None) -> tuple[list[dict], li
 
 
 def run_import_ratings(args: argparse.Namespace) -> int:
-    from bot.cli import CLIError
-    from bot.db import DatabaseUnavailable, check_connection, make_engine
-    from bot.settings import load_settings
-    from bot.survey.store import import_legacy_rating
-
     rows, errors = parse_ratings(args.file, args.scale)
     if errors:
         for error in errors:

@@ -10,10 +10,16 @@ import argparse
 import getpass
 import sys
 
+from sqlalchemy.engine import Engine
+
+from bot.cli.errors import CLIError
+from bot.db import DatabaseUnavailable, make_engine, mask_url, upgrade
+from bot.desk.users import UserError, colleagues, create_user, set_password
+from bot.handoff.teams import load_teams
 from bot.settings import load_settings
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     desk = sub.add_parser("desk", help="caseworker desk accounts")
     desk_sub = desk.add_subparsers(dest="desk_command", metavar="ACTION")
     desk_sub.required = True
@@ -35,11 +41,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls.set_defaults(handler=_list_users)
 
 
-def _engine(args):
-    from bot.cli import CLIError
-    from bot.db import DatabaseUnavailable, make_engine, mask_url, upgrade
-
-    url = args.url or load_settings().database_url
+def _engine(args: argparse.Namespace) -> Engine:
+    url = str(args.url or load_settings().database_url)
     try:
         upgrade(url)  # checks the connection first; a new machine gets the desk tables too
     except DatabaseUnavailable as exc:
@@ -47,23 +50,17 @@ def _engine(args):
     return make_engine(url)
 
 
-def _password(args) -> str:
+def _password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\n")
     first = getpass.getpass("Password: ")
     if getpass.getpass("Again: ") != first:
-        from bot.cli import CLIError
-
         raise CLIError("the passwords do not match")
     return first
 
 
-def _add_user(args) -> int:
-    from bot.cli import CLIError
-    from bot.desk.users import UserError, create_user
-    from bot.handoff.teams import load_teams
-
-    teams = {t.id for t in load_teams()}
+def _add_user(args: argparse.Namespace) -> int:
+    teams = {t.id for t in load_teams(load_settings().teams_file)}
     if args.team not in teams:
         raise CLIError(f"unknown team {args.team!r}; teams: {', '.join(sorted(teams))}")
     engine = _engine(args)
@@ -76,10 +73,7 @@ def _add_user(args) -> int:
     return 0
 
 
-def _set_password(args) -> int:
-    from bot.cli import CLIError
-    from bot.desk.users import UserError, set_password
-
+def _set_password(args: argparse.Namespace) -> int:
     engine = _engine(args)
     try:
         set_password(engine, args.username, _password(args))
@@ -89,9 +83,7 @@ def _set_password(args) -> int:
     return 0
 
 
-def _list_users(args) -> int:
-    from bot.desk.users import colleagues
-
+def _list_users(args: argparse.Namespace) -> int:
     for user in colleagues(_engine(args)):
         print(f"{user.username}\t{user.role}\t{user.team}\t{user.display_name}")
     return 0
