@@ -31,7 +31,7 @@ def has_met_rule(service: Service) -> bool:
     return int(service.get("met") or 0) > 0
 
 
-def _order(service: Service, score: float | None = None) -> tuple:
+def _order(service: Service, score: float | None = None) -> tuple[float, int]:
     value = service.get("score") if score is None else score
     return (-round(float(value or 0.0), 6), LEVEL_ORDER.get(service.get("level") or "", 3))
 
@@ -97,7 +97,7 @@ def _trial_values(key: str, vocab: Vocabulary, as_of: date) -> list[Any]:
     return []
 
 
-def page_if(services: list[Service], key: str, value: Any, answers: dict, as_of: date, vocab: Vocabulary,
+def page_if(services: list[Service], key: str, value: Any, answers: dict[str, Any], as_of: date, vocab: Vocabulary,
             needs: list[str]) -> list[str]:
     """The first page's service ids if the answer to ``key`` were ``value``."""
     trial = dict(answers)

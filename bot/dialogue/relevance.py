@@ -27,7 +27,7 @@ from knowledge.vocab import Vocabulary, load_vocabulary
 
 PAGE = 3  # bot/dialogue/handlers.py PAGE_SIZE: what the citizen reads first
 TOP = 5
-Matcher = Callable[[dict], dict]
+Matcher = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 @dataclass
@@ -57,7 +57,7 @@ class Outcome:
         return rank is not None and rank <= TOP
 
 
-def read_citizens(path: Path | str) -> list[dict]:
+def read_citizens(path: Path | str) -> list[dict[str, Any]]:
     doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     return list(doc.get("citizens") or [])
 
@@ -67,14 +67,14 @@ def split_of(citizen_id: str) -> str:
     return "dev" if hashlib.sha256(citizen_id.encode("utf-8")).digest()[0] % 2 == 0 else "test"
 
 
-def locate(citizen: dict, tree: JurisdictionTree) -> str | None:
+def locate(citizen: dict[str, Any], tree: JurisdictionTree) -> str | None:
     """The place the citizen names (``facts.place``, what the NLU extracts as the place) as the dialogue resolves
     it; None when it is not a place we cover or is ambiguous (the dialogue would ask)."""
     text = (citizen.get("facts") or {}).get("place")
     return tree.resolve(str(text)).code if text else None
 
 
-def profile_for(citizen: dict, vocab: Vocabulary, tree: JurisdictionTree, today: date) -> dict:
+def profile_for(citizen: dict[str, Any], vocab: Vocabulary, tree: JurisdictionTree, today: date) -> dict[str, Any]:
     """The match profile the dialogue would send after the citizen's messages (no question answered)."""
     needs = [n for n in citizen.get("needs") or [] if n in vocab.life_events]
     answers: dict[str, Any] = {}
@@ -86,7 +86,7 @@ def profile_for(citizen: dict, vocab: Vocabulary, tree: JurisdictionTree, today:
             "as_of": today.isoformat(), "language": "en"}
 
 
-def run_citizen(citizen: dict, match: Matcher, vocab: Vocabulary | None = None,
+def run_citizen(citizen: dict[str, Any], match: Matcher, vocab: Vocabulary | None = None,
                 tree: JurisdictionTree | None = None, today: date | None = None) -> Outcome:
     vocab = vocab or load_vocabulary()
     tree = tree or get_tree()
