@@ -62,6 +62,7 @@ class Settings:
     scope_threshold: float = 0.5  # in scope from here (the scope model's probability)
     override_threshold: float = 0.8  # small talk becomes tell_life_event from here
     veto_threshold: float = 0.9  # out of scope wins over the entity ruler's keyword from here (1 - in_scope)
+    ruler_threshold: float = 0.0  # a ruler keyword's need the model scores below this is dropped (0: never)
     candidates: int = 3
 
     @classmethod
@@ -74,6 +75,7 @@ class Decision:
     intent: str | None  # the corrected intent, or None to keep it
     confidence: float | None
     add: list[tuple[str, float]]  # needs to add as life_event entities
+    drop: frozenset[str] = frozenset()  # ruler needs the model is sure are not meant ("my disabled son")
 
 
 def found_needs(prediction: Prediction, settings: Settings) -> list[tuple[str, float]]:
@@ -85,6 +87,9 @@ def found_needs(prediction: Prediction, settings: Settings) -> list[tuple[str, f
 
 def decide(intent: str | None, prediction: Prediction, ruler_needs: set[str], settings: Settings) -> Decision:
     """What the model changes in a parse: pure, so the rules are tested without Rasa."""
+    scores = dict(prediction.ranked)
+    drop = frozenset(n for n in ruler_needs if n in scores and scores[n] < settings.ruler_threshold)
+    ruler_needs = ruler_needs - drop
     found = found_needs(prediction, settings)
     in_scope = prediction.in_scope >= settings.scope_threshold
     new_intent, confidence = None, None
@@ -98,7 +103,7 @@ def decide(intent: str | None, prediction: Prediction, ruler_needs: set[str], se
             new_intent, confidence = OUT, out
     final = new_intent or intent
     add = [(n, p) for n, p in found if n not in ruler_needs] if in_scope and final in ENTITY_INTENTS else []
-    return Decision(new_intent, confidence, add)
+    return Decision(new_intent, confidence, add, drop)
 
 
 def example_from_message(message: Message, ignored: set[str]) -> Example | None:
@@ -196,7 +201,9 @@ class SignpostNeeds(GraphComponent):
             message.set(INTENT, {INTENT_NAME_KEY: decision.intent,
                                  PREDICTED_CONFIDENCE_KEY: round(float(decision.confidence or 0.0), 4)},
                         add_to_output=True)
-        if decision.add:
+        if decision.add or decision.drop:
+            entities = [e for e in entities
+                        if not (e.get("entity") == "life_event" and str(e.get("value")) in decision.drop)]
             entities += [{"entity": "life_event", "value": need, "start": 0, "end": len(text),
                           "confidence": round(p, 4), "extractor": EXTRACTOR} for need, p in decision.add]
             message.set(ENTITIES, entities, add_to_output=True)
