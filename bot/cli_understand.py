@@ -28,16 +28,16 @@ def _understand(args: argparse.Namespace) -> int:
     from bot.cli import CLIError
     from bot.training import model_path
 
-    model = Path(args.model) if args.model else model_path()
-    if not model.is_file():
-        raise CLIError(f"no trained model at {model}; run `signpost train` first")
-    if args.text is not None and not args.text.strip():
-        raise CLIError("TEXT is empty")
     if args.evaluate and args.text is not None:
         raise CLIError("give either TEXT or --evaluate FILE..., not both")
     for path in args.evaluate or []:
         if not path.is_file():
             raise CLIError(f"no such file: {path}")
+    model = Path(args.model) if args.model else model_path()
+    if not model.is_file():
+        raise CLIError(f"no trained model at {model}; run `signpost train` first")
+    if args.text is not None and not args.text.strip():
+        raise CLIError("TEXT is empty")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     from bot.understand import Understander
 

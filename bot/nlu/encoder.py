@@ -55,10 +55,8 @@ class SentenceEncoder:
         self.norm0 = (weights.pop("embeddings.LayerNorm.weight"), weights.pop("embeddings.LayerNorm.bias"))
         self.layers = []
         for i in range(int(config["num_hidden_layers"])):
-            p = f"encoder.layer.{i}."
-
-            def take(name: str) -> np.ndarray:
-                return weights.pop(p + name)
+            def take(name: str, prefix: str = f"encoder.layer.{i}.") -> np.ndarray:
+                return weights.pop(prefix + name)
 
             qkv = [take(f"attention.self.{n}.weight") for n in ("query", "key", "value")]
             qkv_bias = [take(f"attention.self.{n}.bias") for n in ("query", "key", "value")]

@@ -53,6 +53,10 @@ OVERRIDABLE = frozenset({"greet", "dont_know", "help", "thank", "goodbye", "affi
                          "show_results"})
 # needs are added as entities only where the citizen is telling their situation
 ENTITY_INTENTS = frozenset({TELL, "inform_location", "ask_person"})
+# a one-word turn DIET is sure is one of these ("yes", "67", "Halifax", "more") is not embedded: it states no need,
+# and skipping it saves the ~12 ms forward pass on most dialogue turns
+DIALOGUE_TURNS = frozenset({"affirm", "deny", "thank", "goodbye", "greet", "answer", "inform_location", "help",
+                            "more_results", "start_over", "show_results", "ask_person", "dont_know", "bot_challenge"})
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,7 @@ class Settings:
     veto_threshold: float = 0.9  # out of scope wins over the entity ruler's keyword from here (1 - in_scope)
     ruler_threshold: float = 0.0  # a ruler keyword's need the model scores below this is dropped (0: never)
     candidates: int = 3
+    skip_confidence: float = 0.9  # a one-word dialogue turn DIET is this sure of skips the model
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Settings:
@@ -104,6 +109,12 @@ def decide(intent: str | None, prediction: Prediction, ruler_needs: set[str], se
     final = new_intent or intent
     add = [(n, p) for n, p in found if n not in ruler_needs] if in_scope and final in ENTITY_INTENTS else []
     return Decision(new_intent, confidence, add, drop)
+
+
+def skips_model(text: str, intent: str | None, confidence: float, entities: list[dict], settings: Settings) -> bool:
+    """A one-word answer or command DIET is sure of, with no need keyword: nothing for the model to find."""
+    return (len(text.split()) == 1 and intent in DIALOGUE_TURNS and confidence >= settings.skip_confidence
+            and not any(e.get("entity") == "life_event" for e in entities))
 
 
 def example_from_message(message: Message, ignored: set[str]) -> Example | None:
@@ -188,8 +199,12 @@ class SignpostNeeds(GraphComponent):
             text = (message.get(TEXT) or "").strip()
             if not text:
                 continue
-            prediction = self._model.predict(text)
-            self._apply(message, text, prediction)
+            predicted = message.get(INTENT) or {}
+            if skips_model(text, predicted.get(INTENT_NAME_KEY), float(predicted.get(PREDICTED_CONFIDENCE_KEY) or 0.0),
+                           message.get(ENTITIES) or [], self._settings):
+                message.set(NEEDS_KEY, [], add_to_output=True)
+                continue
+            self._apply(message, text, self._model.predict(text))
         return messages
 
     def _apply(self, message: Message, text: str, prediction: Prediction) -> None:

@@ -25,6 +25,7 @@ OTHER = "other"  # dialogue turns ("yes", "help", "67"): no need, but not out of
 
 JOINERS = (" and ", ". ", ", also ", " + ", " and also ", ", ", " but ", "; ")
 WINDOW_WORDS = 60
+WINDOW_AFTER = 90  # words: about the model's 128 tokens; a shorter message is read whole in one pass
 MAX_WINDOWS = 8
 _SENTENCE_END = re.compile(r"(?<=[.!?\n])\s+")
 
@@ -58,10 +59,11 @@ class TrainingSettings:
     char_min_df: int = 2
 
 
-def windows(text: str, words: int = WINDOW_WORDS, limit: int = MAX_WINDOWS) -> list[str]:
-    """Consecutive groups of whole sentences of at most ``words`` words (a long message read in parts)."""
+def windows(text: str, words: int = WINDOW_WORDS, limit: int = MAX_WINDOWS, after: int = WINDOW_AFTER) -> list[str]:
+    """Consecutive groups of whole sentences of at most ``words`` words, for a message of more than ``after``
+    words (longer than the model reads at once); [] for shorter ones."""
     sentences = [s for s in _SENTENCE_END.split(text.strip()) if s.strip()]
-    if len(text.split()) <= words or len(sentences) < 2:
+    if len(text.split()) <= max(words, after) or len(sentences) < 2:
         return []
     out, current = [], []
     for sentence in sentences:
