@@ -64,6 +64,7 @@ class Settings:
     need_threshold: float = 0.5  # the best need counts from here
     other_threshold: float = 0.6  # a second or third need counts from here
     scope_threshold: float = 0.5  # in scope from here (the scope model's probability)
+    rescue_threshold: float = 0.4  # DIET's out_of_scope / nlu_fallback becomes tell_life_event from here
     override_threshold: float = 0.8  # small talk becomes tell_life_event from here
     veto_threshold: float = 0.9  # out of scope wins over the entity ruler's keyword from here (1 - in_scope)
     ruler_threshold: float = 0.0  # a ruler keyword's need the model scores below this is dropped (0: never)
@@ -100,7 +101,8 @@ def decide(intent: str | None, prediction: Prediction, ruler_needs: set[str], se
     new_intent, confidence = None, None
     if in_scope and found:
         top = found[0][1]
-        if intent in (OUT, FALLBACK) or (intent in OVERRIDABLE and top >= settings.override_threshold):
+        if (intent in (OUT, FALLBACK) and top >= settings.rescue_threshold) or (
+                intent in OVERRIDABLE and top >= settings.override_threshold):
             new_intent, confidence = TELL, top
     elif not in_scope and intent == TELL:
         out = 1.0 - prediction.in_scope

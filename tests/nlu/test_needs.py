@@ -206,3 +206,18 @@ def test_encoder_handles_empty_and_very_long_text():
     vectors = encoder.encode(["", "word " * 4000])
     assert vectors.shape == (2, 384) and np.isfinite(vectors).all()
     assert encoder.encode([]).shape == (0, 384)
+
+
+def test_intent_rules_make_a_bare_place_a_location_even_when_diet_calls_it_a_situation():
+    from bot.nlu.entity_ruler import SignpostIntentRules
+
+    place = {"entity": "place", "value": "Manchester", "start": 0, "end": 10}
+    assert SignpostIntentRules.decide("Manchester", "tell_life_event", [place]) == "inform_location"
+    need = {"entity": "life_event", "value": "moving"}
+    assert SignpostIntentRules.decide("moved to Manchester", "tell_life_event",
+                                      [dict(place, start=9, end=19), need]) is None
+
+
+def test_a_weak_need_does_not_rescue_a_confident_out_of_scope():
+    weak = decide("out_of_scope", pred(0.9, education=0.45), set(), Settings(rescue_threshold=0.6))
+    assert weak.intent is None and weak.add == []
