@@ -219,5 +219,8 @@ def test_intent_rules_make_a_bare_place_a_location_even_when_diet_calls_it_a_sit
 
 
 def test_a_weak_need_does_not_rescue_a_confident_out_of_scope():
-    weak = decide("out_of_scope", pred(0.9, education=0.45), set(), Settings(rescue_threshold=0.6))
+    # "i live in Dartmouth": DIET says out of scope, the model half-thinks of a college
+    weak = decide("out_of_scope", pred(0.9, education=0.45), set(), Settings(need_threshold=0.4, rescue_threshold=0.6))
     assert weak.intent is None and weak.add == []
+    eager = decide("out_of_scope", pred(0.9, education=0.45), set(), Settings(need_threshold=0.4, rescue_threshold=0.4))
+    assert eager.intent == "tell_life_event" and eager.add == [("education", 0.45)]
