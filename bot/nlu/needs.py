@@ -8,7 +8,8 @@ Goes after DIET + FallbackClassifier and before SignpostIntentRules. For each me
   ``tell_life_event`` the model judges out of scope into ``out_of_scope``; answers, commands and crisis are left
   to DIET and SignpostIntentRules;
 - always puts the ranked candidates in the parse result: ``needs`` = ``[{"need", "confidence"}]`` (best three) and
-  ``in_scope`` (probability), so the dialogue can ask "Is this about paying for heating?" when unsure.
+  ``in_scope`` (probability), so the dialogue can ask "Is this about paying for heating?" when unsure. A one-word
+  dialogue turn DIET is sure of ("yes", "67", "Halifax") is not embedded: ``needs`` is ``[]``, no ``in_scope``.
 
 Trained at ``rasa train`` time from examples labelled ``metadata: {needs: [...]}`` (intent or example level);
 ``out_of_scope`` examples are the negative class of the scope decision. The decision itself is :func:`decide`,
