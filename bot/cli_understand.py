@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 from bot.cli.errors import CLIError
 
@@ -17,14 +18,22 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "message per line on stdin and write one JSON object per line.")
     p.add_argument("text", nargs="?", help="the message (default: read lines from stdin)")
     p.add_argument("--model", help="model file (default: the model for the current training data)")
+    p.add_argument("--evaluate", nargs="+", metavar="FILE", type=Path,
+                   help="score the model on labelled message files ({messages: [{text, needs}]}): per-need "
+                        "precision/recall/F1, macro-F1, out-of-scope precision/recall, in-scope recall, misses")
+    p.add_argument("--json", action="store_true", help="with --evaluate: print the figures as JSON")
+    p.add_argument("--hide-texts", action="store_true", help="with --evaluate: never print message texts")
     p.set_defaults(handler=_understand)
 
 
 def _understand(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from bot.training import model_path
 
+    if args.evaluate and args.text is not None:
+        raise CLIError("give either TEXT or --evaluate FILE..., not both")
+    for path in args.evaluate or []:
+        if not path.is_file():
+            raise CLIError(f"no such file: {path}")
     model = Path(args.model) if args.model else model_path()
     if not model.is_file():
         raise CLIError(f"no trained model at {model}; run `signpost train` first")
@@ -35,6 +44,11 @@ def _understand(args: argparse.Namespace) -> int:
 
     understander = Understander(model)
     try:
+        if args.evaluate:
+            from bot.nlu.evaluate import run
+
+            print(run(args.evaluate, understander.parse, as_json=args.json, show_texts=not args.hide_texts))
+            return 0
         if args.text is not None:
             print(json.dumps(understander.understand(args.text), ensure_ascii=False))
             return 0

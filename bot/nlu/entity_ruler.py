@@ -119,7 +119,9 @@ class SignpostIntentRules(GraphComponent):
         unsure = intent in SignpostIntentRules.SMALL_TALK or (intent == "out_of_scope" and confidence < 0.9)
         if "life_event" in kinds and unsure:
             return "tell_life_event"
-        if "place" in kinds and intent not in SignpostIntentRules.KEEP_WITH_PLACE:
+        # a "situation" naming no need (DIET, outnumbered by situation examples, calls "Manchester" one) is a place
+        situation_without_need = intent == "tell_life_event" and "life_event" not in kinds
+        if "place" in kinds and (intent not in SignpostIntentRules.KEEP_WITH_PLACE or situation_without_need):
             rest = text
             for e in sorted(entities, key=lambda e: -(e.get("start") or 0)):
                 if e.get("start") is not None and e.get("end") is not None:
