@@ -65,7 +65,8 @@ def windows(text: str, words: int = WINDOW_WORDS, limit: int = MAX_WINDOWS, afte
     sentences = [s for s in _SENTENCE_END.split(text.strip()) if s.strip()]
     if len(text.split()) <= max(words, after) or len(sentences) < 2:
         return []
-    out, current = [], []
+    out: list[str] = []
+    current: list[str] = []
     for sentence in sentences:
         if current and len(" ".join(current + [sentence]).split()) > words:
             out.append(" ".join(current))
