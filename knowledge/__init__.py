@@ -16,7 +16,7 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parent
 CATALOGUE_DIR = PACKAGE_DIR / "catalogue"
 JURISDICTION_FILES = (PACKAGE_DIR / "jurisdictions.yml", PACKAGE_DIR / "jurisdictions_us_counties.yml",
-                      PACKAGE_DIR / "jurisdictions_gb_councils.yml")
+                      PACKAGE_DIR / "jurisdictions_gb_councils.yml", PACKAGE_DIR / "jurisdictions_cities.yml")
 CRITERIA_FILE = PACKAGE_DIR / "criteria.yml"
 LIFE_EVENTS_FILE = PACKAGE_DIR / "life_events.yml"
 LANGUAGES = ("en", "fr", "es")

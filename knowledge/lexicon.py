@@ -60,6 +60,7 @@ class Lexicon:
     acknowledge: frozenset[str]
     commands: dict[str, str]
     place_filler: frozenset[str]
+    not_places: frozenset[str]
     crisis: tuple[tuple[str, re.Pattern[str]], ...]
     handoff_cancel: frozenset[str]
     handoff_yes: frozenset[str]
@@ -104,7 +105,7 @@ class Lexicon:
 def build_lexicon(data: dict[str, Any]) -> Lexicon:
     """A :class:`Lexicon` from the parsed YAML (tests build small ones)."""
     phrase_lists = {name: _phrases(data[name]) for name in (
-        "affirm", "deny", "dont_know", "acknowledge", "place_filler", "handoff_cancel", "handoff_yes", "handoff_no", "callback_request",
+        "affirm", "deny", "dont_know", "acknowledge", "place_filler", "not_places", "handoff_cancel", "handoff_yes", "handoff_no", "callback_request",
         "keep_chatting", "callback_stop", "survey_stop", "survey_skip", "survey_no_comment", "survey_none",
         "survey_first_time_yes", "survey_first_time_no", "survey_not_sure")}
     return Lexicon(

@@ -202,7 +202,7 @@ class JurisdictionTree:
         """Every (name, code) pair — display names in all languages and aliases — for NLU patterns/lookups."""
         pairs: list[tuple[str, str]] = []
         for node in self.nodes.values():
-            if node.outside:
+            if node.outside or node.kind == "city":  # towns are resolved, not spotted: "Reading", "March"
                 continue
             names = [*node.names.values(), *node.aliases] + (node.abbr if include_abbreviations else [])
             for name in dict.fromkeys(names):
@@ -270,7 +270,7 @@ class JurisdictionTree:
         if code is not None:
             return self._found(result, code, "code", language)
         postal = self.postal_lookup(text)
-        mentions = self._mentions(text)
+        mentions = self._without_stray_towns(self._mentions(text))
         if postal:
             code = postal[1]
             # a named place inside the postal area is more precise ("Seattle 98101" stays Seattle)
@@ -308,6 +308,21 @@ class JurisdictionTree:
         result.candidates = [self._candidate(c, language) for c in covered]
         result.outside_coverage = [self.nodes[c].name(language) for c in outside]
         return result
+
+    def _without_stray_towns(self, mentions: list[tuple[tuple[int, int], set[str]]]
+                             ) -> list[tuple[tuple[int, int], set[str]]]:
+        """A town of the towns list counts only where nothing else was named, or inside what was: "Topeka KS" is
+        Topeka, "Sudbury ON" stays Ontario (not Sudbury, England), "Hoquiam WA, Grays Harbor" stays Washington."""
+        settled = {c for _, codes in mentions for c in codes if self.nodes[c].kind != "city"}
+        if not settled:
+            return mentions
+        kept = []
+        for words, codes in mentions:
+            inside = {c for c in codes if self.nodes[c].kind != "city"
+                      or settled & set(self.ancestors(c, include_self=False))}
+            if inside:
+                kept.append((words, inside))
+        return kept
 
     def _found(self, result: PlaceResult, code: str, via: str, language: str) -> PlaceResult:
         node = self.nodes.get(code)

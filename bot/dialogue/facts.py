@@ -135,9 +135,18 @@ _KILLED_SERVING = re.compile(r"\b(killed in action|died (?:while|on) (?:serving|
                              r"killed (?:while|on) (?:serving|active duty|deployment)|died in service)\b")
 
 
+_YEAR_RANGE = re.compile(r"\b(?:19|20)?(\d\d)\s*(?:-|to|until|till)\s*(?:19|20)?(\d\d)\b")
+
+
 def _service_years(sentence: str) -> int | None:
+    """Years served: "20 years", "did 20 yrs", or a span of years ("vietnam 68-70")."""
     m = _YEARS.search(sentence)
-    return _n(m[1]) if m else None
+    if m:
+        return _n(m[1])
+    span = _YEAR_RANGE.search(sentence)
+    if span and (years := (int(span[2]) - int(span[1])) % 100) and years < 50:
+        return years
+    return None
 
 
 def _military(sentences: list[str], died: bool) -> Facts:
@@ -152,7 +161,7 @@ def _military(sentences: list[str], died: bool) -> Facts:
         before = sentence[:mentions.start()]
         third = _THIRD_PERSON.search(before) or (died and not _FIRST_PERSON.search(before)
                                                   and _THIRD_PERSON.search(sentence))
-        years = _service_years(sentence)
+        years = _service_years(sentence) or _service_years(" ".join(sentences))
         if third and died:
             facts["deceased_served_in_active_military"] = True
             facts["applicant_lost_a_service_member"] = True
@@ -213,7 +222,8 @@ _LOW_INCOME = re.compile(r"\b(low income|low[- ]income|dont earn much|do not ear
                          r"(?:no|not enough|little|short of) money|broke|on benefits|on welfare|income assistance|"
                          r"income support|universal credit|minimum wage|fixed income|barely (?:get by|making it)|"
                          r"(?:cant|cannot) (?:pay|make rent|cover)|food stamps|snap benefits|poor)\b")
-_DISABLED = re.compile(r"\b(disabled|disability|disabilities|wheelchair|multiple sclerosis|\bms\b|parkinsons|"
+_DISABLED = re.compile(r"\b(disabled|disability|disabilities|wheelchair|injured|injury|injuries|"
+                       r"broke my (?:back|neck|hip|pelvis|leg|spine)|(?:bad|serious) (?:car )?(?:wreck|crash|accident)|multiple sclerosis|\bms\b|parkinsons|"
                        r"cerebral palsy|paralysed|paralyzed|amputee|blind|deaf|autis\w*|chronic (?:illness|pain|"
                        r"condition)|long[- ]term (?:illness|condition)|crohns|epilepsy|mental (?:illness|health "
                        r"condition)|bipolar|schizophreni\w*|cancer|stroke)\b")
@@ -316,7 +326,9 @@ def _status(low: str) -> Facts:
     elif _REFUGEE.search(low):
         facts.update(applicant_citizen_status=True, applicant_legal_status="refugee")
     elif _PERMANENT.search(low):
-        facts["applicant_citizen_status"] = True  # an eligible non-citizen (how long for is asked if it matters)
+        facts["applicant_citizen_status"] = True  # an eligible non-citizen
+        if m := re.search(rf"\b{_NUM}\s+(?:years?|yrs?)\b", low):  # "green card 2 years ago"
+            facts["applicant_legal_status"] = "gc_5plus" if _n(m[1]) >= 5 else "gc_5less"
     elif _VISA.search(low):
         facts["applicant_legal_status"] = "otherWithWorkPermission"
     elif _CITIZEN.search(low):

@@ -14,6 +14,7 @@ Policy in brief:
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -43,6 +44,7 @@ from bot.replies import Out
 from bot.survey import dialogue as survey_dialogue
 from bot.survey.models import OUT_OF_SCOPE as OUT_OF_SCOPE_DEMAND
 from knowledge.lexicon import normalise
+from knowledge.places import PlaceResult
 
 logger = logging.getLogger(__name__)
 
@@ -250,15 +252,24 @@ def take_facts(state: DialogueState, u: Understanding, ctx: TurnContext) -> None
             change_text(key, state.answers[key], ctx) for key in changed)}))
 
 
+_PLACE_AFTER = re.compile(r"\b(?:in|from|near|live in|living in|based in|moved to|stay in|staying in)\s+"
+                         r"([A-Za-z][A-Za-z.'-]+(?:[ ,]+[A-Za-z][A-Za-z.'-]+){0,2})")
+
+
 def place(state: DialogueState, u: Understanding, ctx: TurnContext) -> Reply | None:
     asked = state.turn.asked
     asked_where = asked is not None and asked.kind in ("location", "place_choice")
     place_text = u.places[0] if u.places else None
-    if place_text is None and asked_where and not state.turn.understood and u.intent not in NOT_A_PLACE:
-        place_text = u.text  # we had just asked where: the whole message is the place
-    if not place_text:
+    found = ctx.places.resolve(place_text) if place_text else None
+    if place_text is None and asked_where and not state.turn.understood:
+        # we had just asked where: the whole reply may be the place, whatever the classifier thought of it
+        whole = ctx.places.resolve(u.text)
+        if whole.code or whole.candidates or u.intent not in NOT_A_PLACE:
+            place_text, found = u.text, whole
+    if place_text is None and u.typed and not state.location and u.intent not in OUT_OF_SCOPE:
+        place_text, found = _place_in_words(u.text, ctx)  # "we are in fresno": a town the NLU does not spot
+    if not place_text or found is None:
         return None
-    found = ctx.places.resolve(place_text)
     if found.code:
         changed = state.location is not None and state.location != found.code
         state.location, state.location_name = found.code, found.name
@@ -277,6 +288,20 @@ def place(state: DialogueState, u: Understanding, ctx: TurnContext) -> Reply | N
         state.fallbacks.understood()
         return [Out("utter_place_unknown", {"place": place_text})]
     return None
+
+
+def _place_in_words(text: str, ctx: TurnContext) -> tuple[str | None, PlaceResult | None]:
+    """A place named after "in", "from", "live in"… that resolves to exactly one place, else nothing."""
+    for m in _PLACE_AFTER.finditer(text[:600]):
+        words = m[1].split()
+        for n in range(len(words), 0, -1):  # "fresno they cut my hours" → "fresno"
+            candidate = " ".join(words[:n]).strip(" ,.")
+            if normalise(candidate) in ctx.lexicon.not_places:
+                continue
+            found = ctx.places.resolve(candidate)
+            if found.code:
+                return candidate, found
+    return None, None
 
 
 # --- 8. questions about results ------------------------------------------------------------------------------

@@ -142,3 +142,11 @@ def test_needs_imply_their_own_answers():
 
 def test_nothing_stated_nothing_found():
     assert facts("hello") == {} and facts("") == {}
+
+
+def test_service_years_as_a_span_injuries_and_green_card_years():
+    assert facts("old vet here. army, vietnam 68-70. 76 yrs old")["applicant_minimum_service_requirement"] is True
+    found = facts("bad car wreck in March, broke my back. won't be able to work for at least a year")
+    assert found["applicant_disability"] is True and found["applicant_ability_to_work"] is True
+    assert facts("i came with green card 2 years ago")["applicant_legal_status"] == "gc_5less"
+    assert facts("we've had our green card for 7 years")["applicant_legal_status"] == "gc_5plus"

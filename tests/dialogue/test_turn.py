@@ -297,3 +297,19 @@ def test_bad_input_gets_a_kind_answer(ctx, text):
     state, outs = step(None, U(text, "nlu_fallback", confidence=0.3), ctx)
     assert names(outs) in (["utter_out_of_scope"], ["utter_need_guess"], ["utter_default"])
     assert "None" not in " ".join(messages_text(outs, ctx.phrases))
+
+
+@pytest.mark.parametrize("reply,code", [("Topeka KS", "US-KS-topeka"), ("raleigh nc", "US-NC-raleigh"),
+                                        ("Fresno", "US-CA-fresno"), ("Sudbury ON", "CA-ON")])
+def test_after_where_do_you_live_a_town_is_taken_whatever_the_classifier_said(ctx, reply, code):
+    state, _ = step(None, U("my phone is getting cut off", "tell_life_event", life_events=["phone_internet"]), ctx)
+    state, outs = step(state, U(reply, "nlu_fallback", confidence=0.4), ctx)
+    assert state.location == code
+
+
+def test_a_town_after_in_is_found_when_the_nlu_did_not_spot_it(ctx):
+    state, _ = step(None, U("food stamps for me and my 3 kids we are in fresno. they cut my hours", "tell_life_event",
+                            life_events=["food"]), ctx)
+    assert state.location == "US-CA-fresno"
+    state, _ = step(None, U("I lost my job in March", "tell_life_event", life_events=["job_loss"]), ctx)
+    assert state.location is None  # a month, not March in Cambridgeshire
