@@ -7,10 +7,12 @@ and parses many messages with it.
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bot.dialogue.answers import answers_from_statement
+from bot.dialogue.answers import AGE_KEY, answers_from_statement
+from bot.dialogue.facts import stated_facts
 from bot.dialogue.understanding import OUT_OF_SCOPE, understanding_from_message
 
 
@@ -29,7 +31,9 @@ def summarise(parse: dict, resolve_place=None) -> dict[str, Any]:
         if code:
             location = code
             break
-    answers = answers_from_statement(u, life_events)
+    ruler = answers_from_statement(u, life_events)
+    ruler.pop(AGE_KEY, None)  # ages come from the facts reader: "2 years ago" is not an age
+    answers = {**ruler, **stated_facts(u.text, life_events, date.today())}
     if u.answer is not None:
         answers["answer"] = u.answer
     understood_something = bool(life_events or location or answers)

@@ -95,6 +95,9 @@ class PlaceResult:
         }
 
 
+_ON_TOWN = re.compile(r"^([a-z]{4,}) (?:on|upon|under|in|by) [a-z]+")
+
+
 class JurisdictionTree:
     def __init__(self, documents: list[dict[str, Any]]):
         self.nodes: dict[str, Node] = {}
@@ -109,6 +112,7 @@ class JurisdictionTree:
                                generated=bool(raw.get("generated"))))
             for raw in (doc or {}).get("outside_coverage") or []:
                 self._add_outside(raw)
+        self._add_short_town_names()
         self._codes = {c.upper(): c for c, n in self.nodes.items() if not n.outside}
         self.children: dict[str, list[str]] = {}
         for node in self.nodes.values():
@@ -135,6 +139,18 @@ class JurisdictionTree:
                     table[f"{n:03d}"] = node.code
             else:
                 table[prefix.upper()] = node.code
+
+    def _add_short_town_names(self) -> None:
+        """"Stoke" for Stoke-on-Trent, "Newcastle" for Newcastle upon Tyne: the first word of a "X-on-Y" town, when
+        no other place has that name and only one town shortens to it."""
+        shorts: dict[str, set[str]] = {}
+        for node in self.nodes.values():
+            for name in node.names.values():
+                if m := _ON_TOWN.match(fold(name)):
+                    shorts.setdefault(m[1], set()).add(node.code)
+        for short, codes in shorts.items():
+            if len(codes) == 1 and short not in self._names:
+                self._names[short] = set(codes)
 
     def _add_outside(self, raw: dict[str, Any]) -> None:
         country = raw.get("country")

@@ -45,6 +45,7 @@ from bot.survey import dialogue as survey_dialogue
 from bot.survey.models import OUT_OF_SCOPE as OUT_OF_SCOPE_DEMAND
 from knowledge.lexicon import normalise
 from knowledge.places import PlaceResult
+from knowledge.text import fold
 
 logger = logging.getLogger(__name__)
 
@@ -299,8 +300,8 @@ def _place_in_words(text: str, ctx: TurnContext) -> tuple[str | None, PlaceResul
             if normalise(candidate) in ctx.lexicon.not_places:
                 continue
             found = ctx.places.resolve(candidate)
-            if found.code:
-                return candidate, found
+            if found.code and found.name and fold(candidate).startswith(fold(found.name)):
+                return candidate, found  # the words right after "in" are the place, not a town hidden further on
     return None, None
 
 

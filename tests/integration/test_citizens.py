@@ -88,12 +88,15 @@ class Citizen:
         self.sender = f"citizen-{uuid.uuid4().hex[:8]}"
         self.asked: list[str] = []
         self.reply = ""
+        self.buttons: list[dict[str, str]] = []
 
     def says(self, message: str) -> str:
         body = json.dumps({"sender": self.sender, "message": message}).encode()
         req = urllib.request.Request(self.stack.rest_url, data=body, headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(req, timeout=60) as resp:
-            self.reply = "\n".join(m.get("text", "") for m in json.loads(resp.read()))
+            messages = json.loads(resp.read())
+        self.reply = "\n".join(m.get("text", "") for m in messages)
+        self.buttons = [b for m in messages for b in m.get("buttons") or []]
         return self.reply
 
     def slots(self) -> dict[str, Any]:
@@ -115,9 +118,17 @@ class Citizen:
             elif pending.get("kind") in ("location", "place_choice"):
                 self.asked.append("location")
                 self.says(str(self.script["facts"].get("place") or "not sure"))
+            elif guess := self.guess_button():
+                self.says(guess)  # "Is this about …?": a citizen picks the button of their need
             else:
                 self.says("not sure")
         return self.slots()
+
+    def guess_button(self) -> str | None:
+        for button in self.buttons:
+            if any(f'"life_event": "{need}"' in button.get("payload", "") for need in self.script["needs"]):
+                return str(button["payload"])
+        return None
 
 
 @pytest.mark.skipif(not CITIZENS, reason="no scripted citizens in tests/e2e/citizens")

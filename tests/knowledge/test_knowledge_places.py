@@ -127,3 +127,22 @@ def test_all_place_names_for_the_nlu():
     assert ("King County", "US-WA-king-county") in pairs
     assert not any(code.startswith("~") for _, code in pairs)  # places outside coverage are not offered
     assert ("CO", "US-CO") not in pairs and ("CO", "US-CO") in all_place_names(include_abbreviations=True)
+
+
+@pytest.mark.parametrize("text,code", [
+    ("Fresno", "US-CA-fresno"), ("raleigh nc", "US-NC-raleigh"), ("Dartmouth", "CA-NS-dartmouth"),
+    ("Tacoma", "US-WA-tacoma"), ("Topeka KS", "US-KS-topeka"), ("stoke", "GB-ENG-stoke-on-trent"),
+    # a town of the towns list never overrides what else was named
+    ("Sudbury ON", "CA-ON"), ("Hoquiam WA, Grays Harbor county", "US-WA"), ("Halifax", "CA-NS-halifax"),
+])
+def test_towns_of_the_geonames_list_resolve_under_their_state_or_province(text, code):
+    from knowledge.places import resolve_place
+
+    assert resolve_place(text).code == code
+
+
+def test_towns_are_not_entity_ruler_patterns():
+    from knowledge.places import all_place_names
+
+    names = {name.lower() for name, _ in all_place_names()}
+    assert "halifax" in names and "fresno" not in names and "reading" not in names

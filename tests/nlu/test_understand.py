@@ -24,7 +24,8 @@ def test_summary_of_a_rich_message():
         {"entity": "age", "value": 67}, {"entity": "place", "value": "Halifax"}]))
     assert set(out) == KEYS
     assert out["life_events"] == ["death"] and out["location"] == "CA-NS-halifax"
-    assert out["answers"] == {"applicant_age": 67, "applicant_relationship_to_the_deceased": "spouse"}
+    assert out["answers"] == {"applicant_age": 67, "applicant_relationship_to_the_deceased": "spouse",
+                              "applicant_marital_status": "widowed"}  # a woman whose husband died is widowed
     assert not out["out_of_scope"] and not out["wants_person"]
 
 
