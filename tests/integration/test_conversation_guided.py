@@ -54,14 +54,14 @@ class Citizen:
 
 SITUATIONS = [
     # (opening message, then the place if asked, a service that must be listed)
-    ("my husband passed away on sunday", "Halifax", "Canada Pension Plan death benefit"),
+    ("my husband passed away on sunday", "Halifax", "Canada Pension Plan survivor's pension"),
     ("I got laid off and I live in Toronto", None, "Employment Insurance"),
     ("we're expecting a baby", "Ontario", "Canada child benefit"),
     ("I can't work because of my back, I'm in Nova Scotia", None, "Canada Pension Plan Disability"),
-    ("my dad died last week", "80202", "Public safety officers' death benefits"),
+    ("my dad died last week", "80202", "Lump-sum death benefit"),  # a rare service (public safety officers) no more
     ("I'm being evicted and I live in Seattle", None, "Housing Choice Voucher"),
     ("I'm retiring soon", "Glasgow", "Pension Credit"),
-    ("I have a disability", "Cardiff", "Disabled Facilities Grant"),
+    ("I have a disability", "Cardiff", "Personal Independence Payment"),
     ("i lost my job", "Halifax", "Employment Insurance"),
     ("we just had a baby in London, England", None, "Child Benefit"),
 ]
@@ -97,7 +97,9 @@ def test_death_in_halifax_questions_by_typed_words_checklist_more_why_details_pl
     assert "More for Halifax" in more
     why = citizen.says("why 1")
     assert "Canada Pension Plan death benefit" in why
-    details = citizen.says("details 2")
+    listed = [line for line in (reply + "\n" + more).splitlines() if line[:2].rstrip(".").isdigit()]
+    number = next(line.split(".")[0] for line in listed if "Death certificate" in line)
+    details = citizen.says(f"details {number}")
     assert "Death certificate" in details and ("Apply:" in details or "Call:" in details)
     moved = citizen.says("actually I'm in Ontario")
     assert "OK, Ontario" in moved and RESULTS in moved and "Nova Scotia" not in moved
@@ -114,7 +116,8 @@ def test_ambiguous_place_by_button_and_answers_by_button(stack):
     assert citizen.buttons(), reply
     reply = citizen.clicks("Yes") if any(b["title"] == "Yes" for b in citizen.buttons()) else reply
     reply, _ = citizen.answers_until_results(reply)
-    assert "Child Benefit" in reply
+    assert "may help you in London" in reply and "(England)" in reply  # the London chosen by button
+    assert "Maternity" in reply or "Child Benefit" in reply  # what a navigator names first for a birth
 
 
 def test_hurried_citizen_sees_results_at_once(stack):
