@@ -72,6 +72,7 @@ class Lexicon:
     callback_times: dict[str, str]
     survey_stop: frozenset[str]
     survey_skip: frozenset[str]
+    survey_next: frozenset[str]
     survey_no_comment: frozenset[str]
     survey_none: frozenset[str]
     survey_first_time_yes: frozenset[str]
@@ -106,7 +107,7 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
     """A :class:`Lexicon` from the parsed YAML (tests build small ones)."""
     phrase_lists = {name: _phrases(data[name]) for name in (
         "affirm", "deny", "dont_know", "acknowledge", "place_filler", "not_places", "handoff_cancel", "handoff_yes", "handoff_no", "callback_request",
-        "keep_chatting", "callback_stop", "survey_stop", "survey_skip", "survey_no_comment", "survey_none",
+        "keep_chatting", "callback_stop", "survey_stop", "survey_skip", "survey_next", "survey_no_comment", "survey_none",
         "survey_first_time_yes", "survey_first_time_no", "survey_not_sure")}
     return Lexicon(
         **phrase_lists,

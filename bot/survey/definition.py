@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, overload
 
 from bot.survey.redact import redact
+from knowledge.lexicon import load_lexicon, normalise
 
 QUESTION_VERSION = "a11-280-2024.1"
 """Bumped whenever wording, order or options change, so answers to different wordings are never pooled blindly."""
@@ -62,9 +63,6 @@ POSITIVE, NEGATIVE = "went_well", "went_badly"
 MAX_ATTEMPTS = 2
 """After this many answers we cannot read on one step, the step is skipped rather than asked forever."""
 
-_SKIP_WORDS = {"skip", "pass", "next", "-", "s"}
-_STOP_WORDS = {"stop", "no thanks", "no thank you", "cancel", "quit", "exit", "end", "unsubscribe", "not now"}
-_NONE_WORDS = {"none", "nothing", "none of these", "0"}
 
 
 @overload
@@ -157,11 +155,12 @@ def next_survey_step(state: dict[str, Any] | None, answer: str | list[str] | Non
         return _render(state)
 
     text = _normalise(answer)
-    if text in _STOP_WORDS:
+    words = load_lexicon()
+    if text in words.survey_stop:
         state["step"] = DONE
         state["stopped"] = True
         return _render(state)
-    if text in _SKIP_WORDS:
+    if text in words.survey_skip or text in words.survey_next:
         return _advance(state)
 
     value = _parse(current, answer, text, state)
@@ -207,11 +206,12 @@ def _advance(state: dict[str, Any]) -> SurveyStep:
 
 
 def _normalise(answer: str | list[str] | None) -> str:
+    """A reply as the lexicon reads it (knowledge/lexicon.py): "Don't know." == "dont know"."""
     if answer is None:
         return ""
     if isinstance(answer, list | tuple):
         return " ".join(str(a) for a in answer).strip().lower()
-    return str(answer).strip().lower().rstrip(".!")
+    return normalise(str(answer))
 
 
 def _parse(step: str, raw: str | list[str] | None, text: str, state: dict[str, Any]) -> Any:
@@ -238,7 +238,7 @@ def _parse_likert(text: str) -> int | object:
 
 
 def _parse_drivers(raw: str | list[str] | None, text: str, keys: list[str]) -> list[str] | object:
-    if text in _NONE_WORDS:
+    if text in load_lexicon().survey_none:
         return []
     tokens = list(raw) if isinstance(raw, list | tuple) else re.split(r"[\s,;]+", text)
     chosen: list[str] = []
@@ -255,11 +255,16 @@ def _parse_drivers(raw: str | list[str] | None, text: str, keys: list[str]) -> l
 
 
 def _parse_first_time(text: str) -> str | object:
-    mapping = {"1": "yes", "yes": "yes", "y": "yes",
-               "2": "no", "no": "no", "n": "no", "no, i've contacted you before": "no",
-               "3": "not_sure", "not sure": "not_sure", "not_sure": "not_sure", "unsure": "not_sure",
-               "don't know": "not_sure", "dont know": "not_sure"}
-    return mapping.get(text, _UNREADABLE)
+    if text in ("1", "2", "3"):
+        return {"1": "yes", "2": "no", "3": "not_sure"}[text]  # the buttons' numbers
+    words = load_lexicon()
+    if text in words.survey_first_time_yes:
+        return "yes"
+    if text in words.survey_first_time_no:
+        return "no"
+    if text in words.survey_not_sure:
+        return "not_sure"
+    return _UNREADABLE
 
 
 def _render(state: dict[str, Any]) -> SurveyStep:
