@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.signpost-installed
 PIP := $(PY) -m pip --disable-pip-version-check
 
-.PHONY: run test unit unit-sqlite lint types install train bench clean-models browser
+.PHONY: run test unit unit-all lint types install train bench clean-models browser
 
 install: $(STAMP)
 
@@ -45,13 +45,13 @@ test: install lint browser
 	$(VENV)/bin/signpost train
 	$(PY) -m pytest
 
-# Every test that needs no trained model, no running Rasa and no browser (tests/conftest.py marks the others
-# `integration`), on the real SQLite and PostgreSQL; `unit-sqlite` leaves out the PostgreSQL runs of the same tests.
+# The quick loop: every test that needs no trained model, no running Rasa and no browser (tests/conftest.py marks
+# the others `integration`), on SQLite, two workers (~2 min here). `unit-all` adds their PostgreSQL runs (~6 min).
 unit: install
-	$(PY) -m pytest -m "not integration" -q
+	$(PY) -m pytest -m "not integration and not postgres" -q -n 2
 
-unit-sqlite: install
-	$(PY) -m pytest -m "not integration and not postgres" -q
+unit-all: install
+	$(PY) -m pytest -m "not integration" -q -n 2
 
 bench: install
 	$(PY) bench/bench_turns.py
