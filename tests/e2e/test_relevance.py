@@ -12,11 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import make_engine, upgrade
 from bot.dialogue.facts import implied_by_needs, stated_facts
 from bot.dialogue.ranking import rank_for_citizen
 from bot.dialogue.relevance import figures, read_citizens, run_citizen, split_of
-from knowledge.loader import load_catalogue
 from knowledge.match import match_profile
 from knowledge.places import get_tree
 from knowledge.vocab import load_vocabulary
@@ -28,14 +26,10 @@ DEV_IN_TOP5 = 21
 
 
 @pytest.fixture(scope="module")
-def match(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('relevance') / 'signpost.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    assert load_catalogue(engine).ok
+def match(catalogue_engine):
+    """The match engine on the session's shared catalogue database (tests/conftest.py)."""
     vocab, tree = load_vocabulary(), get_tree()
-    yield lambda profile: match_profile(engine, profile, vocab=vocab, tree=tree, with_navigators=False)
-    engine.dispose()
+    return lambda profile: match_profile(catalogue_engine, profile, vocab=vocab, tree=tree, with_navigators=False)
 
 
 def test_citizens_are_split_by_id_hash_into_disjoint_halves():
