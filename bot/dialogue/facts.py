@@ -312,8 +312,9 @@ def _work_and_money(low: str) -> Facts:
             facts["applicant_ability_to_work"] = True  # unable to work for a year or more
     if _LOW_INCOME.search(low):
         facts["applicant_income"] = True
-    if _DISABLED.search(low) and not re.search(r"\b(my|our|his|her) (son|daughter|child|kid|mum|mom|dad|mother|"
-                                               r"father|wife|husband|partner)\w* (is|has|was)", low):
+    someone_else = r"(son|daughter|child|kid|mum|mom|dad|mother|father|wife|husband|partner)"
+    if _DISABLED.search(low) and not re.search(rf"\b(my|our|his|her) ({someone_else}\w* (is|has|was)|"
+                                               rf"disabled {someone_else})", low):
         facts["applicant_disability"] = True
         facts["disability_or_health_condition"] = True
     return facts

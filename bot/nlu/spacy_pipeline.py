@@ -18,6 +18,7 @@ import yaml
 from spacy.pipeline import EntityRuler
 
 from bot.settings import PROJECT_ROOT
+from knowledge.lexicon import load_lexicon, normalise
 
 KNOWLEDGE = PROJECT_ROOT / "knowledge"
 DEFAULT_DIR = PROJECT_ROOT / "var" / "spacy"
@@ -62,12 +63,16 @@ def _life_event_patterns() -> Iterable[dict[str, Any]]:
 def _place_patterns() -> Iterable[dict[str, Any]]:
     from knowledge.places import all_place_names
 
+    everyday = load_lexicon().not_places
     seen: set[str] = set()
     for name, _code in all_place_names():
         key = name.lower()
         if key not in seen and len(key) > 1:
             seen.add(key)
-            yield {"label": "PLACE", "pattern": name}  # ambiguity ("London") is settled at run time
+            if normalise(name) in everyday:  # "Reading", "Bath": a place only when written as one
+                yield {"label": "PLACE", "pattern": [{"ORTH": word} for word in name.split()]}
+            else:
+                yield {"label": "PLACE", "pattern": name}  # ambiguity ("London") is settled at run time
     for pattern in POSTAL_PATTERNS:
         yield {"label": "PLACE", "pattern": pattern}
 

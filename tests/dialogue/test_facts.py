@@ -150,3 +150,7 @@ def test_service_years_as_a_span_injuries_and_green_card_years():
     assert found["applicant_disability"] is True and found["applicant_ability_to_work"] is True
     assert facts("i came with green card 2 years ago")["applicant_legal_status"] == "gc_5less"
     assert facts("we've had our green card for 7 years")["applicant_legal_status"] == "gc_5plus"
+
+
+def test_a_relatives_disability_is_not_the_citizens():
+    assert "applicant_disability" not in facts("bath time for my disabled son is hard")
